@@ -1,0 +1,178 @@
+"""The manifest checks every stack and every building block is held to, and their explicit exceptions.
+
+* strict OpenAPI schema validation on Kubernetes 1.31 and 1.34; a kind without a bundled schema (a
+  custom resource) fails unless it is in `CRD_SCHEMA_ALLOW_LIST` with a reason;
+* Pod Security Standards "restricted" for every pod template, except the (kind, name, rule) triples in
+  `POD_SECURITY_EXCEPTIONS`, each with a reason; every pod must also pass its namespace's enforce level;
+* checkov (in its own virtualenv, always offline) with zero failed checks: a finding is fixed, or
+  suppressed on the resource itself with a `checkov.io/skipN: CHECK=reason` annotation;
+* semantic rules a schema cannot express (names, selectors, quantities, pinned images).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from offline.manifests import Manifest, pod_templates, write_manifests
+from offline.pod_security import PRIVILEGED, RESTRICTED, Violation, check_pod
+from offline.schema import SchemaNotFoundError, schema_errors
+
+KUBERNETES_MINORS = ("1.31", "1.34")
+"""The oldest and the newest Kubernetes minor the platform supports."""
+
+CRD_SCHEMA_ALLOW_LIST: dict[tuple[str, str], str] = {}
+"""(apiVersion, kind) of custom resources with no bundled schema → why that is acceptable and where
+their shape is tested instead."""
+
+POD_SECURITY_EXCEPTIONS: dict[tuple[str, str, str], str] = {}
+"""(kind, name prefix, PSS rule) → why that workload cannot meet the rule."""
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+CHECKOV = Path(os.environ.get("CHECKOV_BIN", PROJECT_ROOT / ".venv-checkov" / "bin" / "checkov"))
+
+_DNS_SUBDOMAIN = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$")
+_DNS_LABEL = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
+_LABEL_VALUE = re.compile(r"^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$")
+_CPU = re.compile(r"^\d+m$|^\d+(\.\d+)?$")
+_MEMORY = re.compile(r"^\d+(Ki|Mi|Gi|Ti)?$")
+_PINNED_IMAGE = re.compile(r"^[\w.-]+(:\d+)?/[\w./-]+:[\w][\w.-]{0,127}@sha256:[0-9a-f]{64}$")
+_LABEL_KINDS_NAMED_AS_LABELS = {"Namespace", "Service"}
+
+
+def schema_problems(manifests: Iterable[Manifest]) -> list[str]:
+    problems = []
+    for manifest in manifests:
+        for minor in KUBERNETES_MINORS:
+            try:
+                problems += [f"{manifest.identity} (Kubernetes {minor}): {e}" for e in schema_errors(manifest.document, minor)]
+            except SchemaNotFoundError:
+                if (manifest.api_version, manifest.kind) not in CRD_SCHEMA_ALLOW_LIST:
+                    problems.append(
+                        f"{manifest.identity}: no schema for {manifest.api_version} {manifest.kind} in Kubernetes "
+                        f"{minor}, and it is not on the CRD allow-list (tests/manifest_checks.py)"
+                    )
+    return problems
+
+
+def pod_security_problems(manifests: Iterable[Manifest], namespace_levels: dict[str, str]) -> tuple[list[str], set]:
+    """Pod Security problems, and the exceptions that were used.
+
+    A pod that its namespace's enforce level rejects is always a problem (admission would refuse it).
+    A pod in a weaker namespace must still meet "restricted", rule by rule, unless an exception says why not.
+    """
+    problems, used = [], set()
+    for manifest, pod in pod_templates(manifests):
+        enforced = namespace_levels.get(manifest.namespace or "", RESTRICTED)
+        if enforced != PRIVILEGED:
+            problems += [
+                f"{manifest.identity}: rejected by the namespace's enforce level {enforced}: {violation}"
+                for violation in check_pod(pod, enforced)
+            ]
+        if enforced == RESTRICTED:
+            continue
+        for violation in check_pod(pod, RESTRICTED):
+            exception = _exception_for(manifest, violation)
+            if exception is None:
+                problems.append(f"{manifest.identity}: {violation} (no entry in POD_SECURITY_EXCEPTIONS)")
+            else:
+                used.add(exception)
+    return problems, used
+
+
+def _exception_for(manifest: Manifest, violation: Violation) -> tuple[str, str, str] | None:
+    for key in POD_SECURITY_EXCEPTIONS:
+        kind, prefix, rule = key
+        if manifest.kind == kind and manifest.name.startswith(prefix) and violation.rule == rule:
+            return key
+    return None
+
+
+def semantic_problems(manifests: Iterable[Manifest]) -> list[str]:
+    problems = []
+    for manifest in manifests:
+        metadata = manifest.document["metadata"]
+        name_rule = _DNS_LABEL if manifest.kind in _LABEL_KINDS_NAMED_AS_LABELS else _DNS_SUBDOMAIN
+        if len(manifest.name) > (63 if name_rule is _DNS_LABEL else 253) or not name_rule.match(manifest.name):
+            problems.append(f"{manifest.identity}: name is not a valid DNS name")
+        for key, value in (metadata.get("labels") or {}).items():
+            if len(str(value)) > 63 or not _LABEL_VALUE.match(str(value)):
+                problems.append(f"{manifest.identity}: label {key}={value!r} is not a valid label value")
+        spec = manifest.document.get("spec") or {}
+        selector = (spec.get("selector") or {}).get("matchLabels")
+        template_labels = ((spec.get("template") or {}).get("metadata") or {}).get("labels")
+        if selector is not None and template_labels is not None:
+            missing = {k: v for k, v in selector.items() if template_labels.get(k) != v}
+            if missing:
+                problems.append(f"{manifest.identity}: selector {missing} does not match the pod template labels")
+    for manifest, pod in pod_templates(manifests):
+        for container in _all_containers(pod):
+            where = f"{manifest.identity} container {container.get('name')}"
+            image = container.get("image", "")
+            if not _PINNED_IMAGE.match(image) or ":latest@" in image or image.startswith("docker.io/minio/"):
+                problems.append(f"{where}: image {image!r} is not pinned by tag and digest (components/versions.py)")
+            resources = container.get("resources") or {}
+            for part in ("requests", "limits"):
+                values = resources.get(part) or {}
+                if not {"cpu", "memory"} <= set(values):
+                    problems.append(f"{where}: {part} must set cpu and memory")
+                if "cpu" in values and not _CPU.match(str(values["cpu"])):
+                    problems.append(f"{where}: {part}.cpu {values['cpu']!r} is not a CPU quantity")
+                if "memory" in values and not _MEMORY.match(str(values["memory"])):
+                    problems.append(f"{where}: {part}.memory {values['memory']!r} is not a memory quantity")
+    return problems
+
+
+def _all_containers(pod: dict) -> list[dict]:
+    spec = pod.get("spec") or {}
+    return [c for key in ("initContainers", "containers") for c in spec.get(key) or []]
+
+
+@dataclass(frozen=True)
+class CheckovReport:
+    passed: list[dict]
+    failed: list[dict]
+    skipped: list[dict]
+    resource_count: int
+
+
+def checkov_scan(manifests: Iterable[Manifest], directory: Path) -> CheckovReport:
+    """Run checkov's Kubernetes checks on the manifests, offline, in its own virtualenv."""
+    if not CHECKOV.exists():
+        pytest.fail(f"checkov is not installed at {CHECKOV}; run scripts/test (it creates .venv-checkov)")
+    write_manifests(manifests, directory)
+    result = subprocess.run(
+        # No --quiet: it drops the passed checks from the JSON, and an empty report must not look like a pass.
+        [str(CHECKOV), "-d", str(directory), "--framework", "kubernetes", "--skip-download", "-o", "json"],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    if result.returncode not in (0, 1):
+        pytest.fail(f"checkov failed to run (exit {result.returncode}): {result.stderr[-2000:]}")
+    report = json.loads(result.stdout)
+    report = report[0] if isinstance(report, list) else report
+    # A scan that found nothing to check prints only its summary, without "results".
+    summary = report.get("summary", report)
+    results = report.get("results", {})
+    parsed = CheckovReport(
+        passed=results.get("passed_checks", []),
+        failed=results.get("failed_checks", []),
+        skipped=results.get("skipped_checks", []),
+        resource_count=summary["resource_count"],
+    )
+    counts = (len(parsed.passed), len(parsed.failed), len(parsed.skipped))
+    assert counts == (summary["passed"], summary["failed"], summary["skipped"]), f"unreadable checkov report: {summary}"
+    return parsed
+
+
+def describe_checkov_findings(findings: list[dict]) -> str:
+    return "\n".join(f"{f['check_id']} {f['check_name']} on {f['resource']}" for f in findings)

@@ -1,0 +1,102 @@
+"""The README, the generated configuration reference, the offline plan and the scripts."""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+from offline import config_reference
+from tests.conftest import PROJECT_ROOT
+
+README = (PROJECT_ROOT / "README.md").read_text()
+
+
+def test_readme_leads_with_the_two_set_up_commands() -> None:
+    first_block = re.search(r"```sh\n(.*?)```", README, re.S)
+    assert first_block
+    commands = [line.split("#")[0].strip() for line in first_block.group(1).splitlines() if line.strip()]
+    assert commands == ["./scripts/up dev", "./scripts/test"]
+    assert README.index(first_block.group(0)) < README.index("\n## ")
+
+
+def test_configuration_reference_is_in_sync_with_the_declarations() -> None:
+    assert config_reference.readme_section(README) == config_reference.render(), (
+        "README.md is stale: run `python -m offline.config_reference --write`"
+    )
+
+
+def test_readme_capacity_numbers_match_the_report() -> None:
+    from tests.test_capacity import shipped_profile
+    from components.capacity import plan_capacity
+
+    for stack in ("dev", "staging", "prod"):
+        worst = plan_capacity(shipped_profile(stack)).scenarios[-1]
+        row = next(line for line in README.splitlines() if line.startswith(f"| {stack} |"))
+        assert f"{worst.requested_memory_mib:,} / {worst.allocatable_memory_mib:,} MiB" in row, row
+        assert f"{worst.requested_cpu_millis:,} / {worst.allocatable_cpu_millis:,} m" in row, row
+
+
+def run_plan(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "offline.plan", *args],
+        cwd=PROJECT_ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+
+
+def test_offline_plan_prints_layers_capacity_and_writes_the_diagram(tmp_path: Path) -> None:
+    result = run_plan("staging", "--out", str(tmp_path))
+    assert result.returncode == 0, result.stderr
+    assert "data-platform / staging: topology staging" in result.stdout
+    assert "network  [data-platform:network:NetworkZones]" in result.stdout
+    assert "one host lost  2 host(s): memory 28,832/30,528 MiB" in result.stdout
+    diagram = (tmp_path / "staging.mmd").read_text()
+    assert diagram.startswith("flowchart LR\n")
+    assert 'subgraph dp_storage["dp-storage"]' in diagram
+    assert "superset_web -->|32010| dremio_coordinator" in diagram
+    assert "```mermaid" in (tmp_path / "staging.md").read_text()
+
+
+def test_offline_plan_reports_bad_settings_and_exits_2(tmp_path: Path) -> None:
+    stack_file = tmp_path / "Pulumi.broken.yaml"
+    stack_file.write_text("config:\n  data-platform:topology: dev\n  data-platform:replicas: 3\n")
+    result = run_plan("broken", "--stack-file", str(stack_file), "--out", str(tmp_path))
+    assert result.returncode == 2
+    assert "data-platform:replicas: unknown key 'replicas'." in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_offline_plan_names_the_known_stacks() -> None:
+    result = run_plan("qa")
+    assert result.returncode == 2
+    assert "known stacks: dev, prod, staging" in result.stderr
+
+
+def test_up_without_the_pulumi_cli_explains_and_falls_back_to_the_plan(tmp_path: Path) -> None:
+    # A PATH with only the basics: no pulumi, no kubectl.
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    for tool in ("bash", "cat", "sha256sum", "cut", "dirname", "ls", "sed", "tr", "env"):
+        found = subprocess.run(["bash", "-c", f"command -v {tool}"], capture_output=True, text=True).stdout.strip()
+        if found:
+            (bin_dir / tool).symlink_to(found)
+    (bin_dir / "python3").symlink_to(os.path.realpath(sys.executable))
+    result = subprocess.run(
+        [str(PROJECT_ROOT / "scripts" / "up"), "dev"],
+        cwd=PROJECT_ROOT,
+        env={"PATH": str(bin_dir), "HOME": str(tmp_path)},
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
+    assert result.returncode == 3, result.stderr
+    assert "The Pulumi CLI is not installed." in result.stderr
+    assert "Nothing was deployed." in result.stderr
+    assert "data-platform / dev: topology dev" in result.stdout

@@ -1,0 +1,54 @@
+"""Every Kubernetes object of every stack: strict schemas, Pod Security, checkov, semantic rules."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from offline.manifests import Manifest, pod_templates
+from tests import manifest_checks as checks
+from tests.conftest import STACKS, stack_manifests
+
+
+def namespace_levels(manifests: tuple[Manifest, ...]) -> dict[str, str]:
+    return {
+        m.name: m.document["metadata"]["labels"]["pod-security.kubernetes.io/enforce"]
+        for m in manifests
+        if m.kind == "Namespace"
+    }
+
+
+def test_every_object_matches_the_strict_schemas(manifests: tuple[Manifest, ...]) -> None:
+    assert manifests
+    assert checks.schema_problems(manifests) == []
+
+
+def test_every_pod_meets_pod_security(manifests: tuple[Manifest, ...]) -> None:
+    problems, _ = checks.pod_security_problems(manifests, namespace_levels(manifests))
+    assert problems == []
+
+
+def test_every_exception_is_used_and_reasoned() -> None:
+    used_schema = {
+        (m.api_version, m.kind) for stack in STACKS for m in stack_manifests(stack)
+    } & set(checks.CRD_SCHEMA_ALLOW_LIST)
+    assert used_schema == set(checks.CRD_SCHEMA_ALLOW_LIST), "remove CRD allow-list entries no stack uses"
+    used_pss: set = set()
+    for stack in STACKS:
+        manifests = stack_manifests(stack)
+        used_pss |= checks.pod_security_problems(manifests, namespace_levels(manifests))[1]
+    assert used_pss == set(checks.POD_SECURITY_EXCEPTIONS), "remove Pod Security exceptions no workload needs"
+    for reason in [*checks.CRD_SCHEMA_ALLOW_LIST.values(), *checks.POD_SECURITY_EXCEPTIONS.values()]:
+        assert len(reason) > 30, f"give a real reason: {reason!r}"
+
+
+def test_semantic_rules(manifests: tuple[Manifest, ...]) -> None:
+    assert checks.semantic_problems(manifests) == []
+
+
+def test_checkov_finds_nothing_unexplained(manifests: tuple[Manifest, ...], tmp_path: Path) -> None:
+    report = checks.checkov_scan(manifests, tmp_path)
+    assert report.failed == [], checks.describe_checkov_findings(report.failed)
+    for skipped in report.skipped:
+        assert skipped.get("suppress_comment"), f"{skipped['check_id']} on {skipped['resource']} is skipped without a reason"
+    workloads = sum(1 for _ in pod_templates(manifests))
+    assert report.resource_count >= workloads

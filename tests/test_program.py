@@ -1,0 +1,192 @@
+"""The whole program, evaluated per stack under mocks: structure, namespaces, network zones, failures."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from components.capacity import CapacityError
+from components.catalog import FLOWS, SERVICES_BY_NAME, ZONES, PodSecurityLevel, validate_catalog
+from components.settings import SettingsError
+from offline.graph import StackGraph, evaluate_stack, read_stack_config, unwrap_secrets
+from offline.manifests import Manifest
+from tests.conftest import PROJECT_ROOT
+
+COMPONENT_TYPES_PREFIX = "data-platform:"
+
+
+def test_catalog_is_consistent() -> None:
+    validate_catalog()
+
+
+def test_every_stack_evaluates_and_exports_its_topology(graph: StackGraph, stack: str) -> None:
+    assert unwrap_secrets(graph.outputs["topology"]) == stack
+    assert len(graph.resources) > 1
+
+
+def test_every_resource_sits_under_a_layer_component(graph: StackGraph) -> None:
+    """Nothing is declared loose at the stack root: every child gets parent=self."""
+    root = graph.root()
+    index = graph.by_urn()
+    for record in graph.resources:
+        if record is root:
+            continue
+        assert record.parent in index, f"{record.urn} has no registered parent"
+        if record.parent == root.urn:
+            assert record.type.startswith(COMPONENT_TYPES_PREFIX), f"{record.urn} is declared at the stack root"
+        else:
+            assert any(a.type.startswith(COMPONENT_TYPES_PREFIX) for a in graph.ancestors(record))
+
+
+def test_every_component_registers_its_outputs(graph: StackGraph) -> None:
+    components = [r for r in graph.resources if r.type.startswith(COMPONENT_TYPES_PREFIX)]
+    assert components
+    for component in components:
+        assert graph.registered_outputs.get(component.urn), f"{component.urn} never called register_outputs"
+
+
+def test_namespaces_one_per_zone_with_pod_security_labels(manifests: tuple[Manifest, ...]) -> None:
+    namespaces = {m.name: m.document["metadata"] for m in manifests if m.kind == "Namespace"}
+    assert set(namespaces) == {f"dp-{zone.zone}" for zone in ZONES}
+    for zone in ZONES:
+        metadata = namespaces[f"dp-{zone.zone}"]
+        labels = metadata["labels"]
+        assert labels["pod-security.kubernetes.io/enforce"] == zone.pod_security
+        assert labels["pod-security.kubernetes.io/warn"] == "restricted"
+        assert labels["pod-security.kubernetes.io/audit"] == "restricted"
+        assert labels["pod-security.kubernetes.io/enforce-version"] == "v1.31"
+        if zone.pod_security is not PodSecurityLevel.RESTRICTED:
+            reason = metadata["annotations"]["dataplatform.io/pod-security-exception"]
+            assert reason == zone.pod_security_reason and len(reason) > 40
+
+
+def test_only_node_agents_are_exempt_from_restricted() -> None:
+    exempt = {str(zone.zone) for zone in ZONES if zone.pod_security is not PodSecurityLevel.RESTRICTED}
+    assert exempt == {"node-agents"}
+
+
+def _policies(manifests: tuple[Manifest, ...], namespace: str) -> list[dict]:
+    return [m.document for m in manifests if m.kind == "NetworkPolicy" and m.namespace == namespace]
+
+
+def test_every_zone_denies_by_default_and_allows_dns(manifests: tuple[Manifest, ...]) -> None:
+    for zone in ZONES:
+        policies = _policies(manifests, f"dp-{zone.zone}")
+        deny = [
+            p for p in policies
+            if p["spec"]["podSelector"] == {"matchLabels": {}}
+            and sorted(p["spec"]["policyTypes"]) == ["Egress", "Ingress"]
+            and not p["spec"].get("ingress") and not p["spec"].get("egress")
+        ]
+        assert len(deny) == 1, f"dp-{zone.zone} needs exactly one default-deny policy"
+        dns = [
+            rule for p in policies for rule in p["spec"].get("egress") or []
+            if any(port.get("port") == 53 for port in rule.get("ports", []))
+        ]
+        assert dns and {port["protocol"] for rule in dns for port in rule["ports"]} == {"UDP", "TCP"}
+
+
+def _allows(rules: list[dict], peer_namespace: str, peer_labels: dict, port: int, direction: str) -> bool:
+    for rule in rules:
+        peers = rule.get("from" if direction == "ingress" else "to") or []
+        ports = {p.get("port") for p in rule.get("ports") or []}
+        for peer in peers:
+            namespace = (peer.get("namespaceSelector") or {}).get("matchLabels", {})
+            pods = (peer.get("podSelector") or {}).get("matchLabels", {})
+            if namespace == {"kubernetes.io/metadata.name": peer_namespace} and pods == peer_labels and port in ports:
+                return True
+    return False
+
+
+def test_every_catalog_flow_is_open_on_both_sides(manifests: tuple[Manifest, ...]) -> None:
+    for flow in FLOWS:
+        source, target = SERVICES_BY_NAME[flow.source], SERVICES_BY_NAME[flow.target]
+        port = target.ports[flow.port_name]
+        source_ns, target_ns = f"dp-{source.zone}", f"dp-{target.zone}"
+        ingress = [
+            rule
+            for p in _policies(manifests, target_ns)
+            if p["spec"]["podSelector"]["matchLabels"] == target.selector_labels
+            for rule in p["spec"].get("ingress") or []
+        ]
+        egress = [
+            rule
+            for p in _policies(manifests, source_ns)
+            if p["spec"]["podSelector"]["matchLabels"] == source.selector_labels
+            for rule in p["spec"].get("egress") or []
+        ]
+        assert _allows(ingress, source_ns, source.selector_labels, port, "ingress"), f"no ingress for {flow}"
+        assert _allows(egress, target_ns, target.selector_labels, port, "egress"), f"no egress for {flow}"
+
+
+def test_no_flow_is_open_that_the_catalog_does_not_declare(manifests: tuple[Manifest, ...]) -> None:
+    def key(labels: dict[str, str]) -> tuple:
+        return tuple(sorted(labels.items()))
+
+    declared = {
+        (key(SERVICES_BY_NAME[f.source].selector_labels), key(SERVICES_BY_NAME[f.target].selector_labels),
+         SERVICES_BY_NAME[f.target].ports[f.port_name])
+        for f in FLOWS
+    }
+    for manifest in manifests:
+        if manifest.kind != "NetworkPolicy":
+            continue
+        target = key(manifest.document["spec"]["podSelector"]["matchLabels"])
+        for rule in manifest.document["spec"].get("ingress") or []:
+            for peer in rule.get("from") or []:
+                if "podSelector" not in peer:
+                    continue  # the API server's address blocks, for webhooks
+                source = key(peer["podSelector"]["matchLabels"])
+                for port in rule["ports"]:
+                    assert (source, target, port["port"]) in declared, f"{manifest.identity} opens an undeclared flow"
+
+
+def test_api_server_egress_only_where_a_controller_needs_it(manifests: tuple[Manifest, ...]) -> None:
+    for zone in ZONES:
+        opens_api = any(
+            "ipBlock" in peer
+            for p in _policies(manifests, f"dp-{zone.zone}")
+            for rule in p["spec"].get("egress") or []
+            for peer in rule.get("to") or []
+        )
+        assert opens_api == zone.needs_kubernetes_api, zone.zone
+
+
+def test_stack_outputs_hold_no_secret_and_name_every_namespace(graph: StackGraph) -> None:
+    namespaces = graph.outputs["namespaces"]
+    assert set(namespaces) == {str(zone.zone) for zone in ZONES}
+    rendered = json.dumps(unwrap_secrets(graph.outputs))
+    for secret in graph.secret_values:
+        assert secret not in rendered
+
+
+def _config_with(stack: str, **overrides: object) -> dict[str, str]:
+    config, _ = read_stack_config(PROJECT_ROOT / f"Pulumi.{stack}.yaml")
+    for key, value in overrides.items():
+        config[f"data-platform:{key}"] = value if isinstance(value, str) else json.dumps(value)
+    return config
+
+
+def test_an_overcommitted_stack_names_the_shortfall_and_the_largest_services() -> None:
+    config = _config_with("staging", services={"dremio_executor": {"replicas": 4}})
+    with pytest.raises(CapacityError) as caught:
+        evaluate_stack("staging", config=config)
+    message = str(caught.value)
+    assert "one host lost (2 host(s)): memory: 36,000 MiB requested, 30,528 MiB allocatable, 5,472 MiB short" in message
+    assert "Largest requests: dremio_executor 14,336 MiB" in message
+
+
+@pytest.mark.parametrize(
+    ("overrides", "error"),
+    [
+        ({"services": {"dremio_executor": {"replicas": -1}}}, SettingsError),
+        ({"cluster": {"host_memory_mib": 4096}}, CapacityError),
+    ],
+)
+def test_a_failing_program_registers_no_kubernetes_object(overrides: dict, error: type[Exception]) -> None:
+    """Validation and the capacity check run before the first declaration."""
+    recorded = StackGraph(stack="dev")
+    with pytest.raises(error):
+        evaluate_stack("dev", config=_config_with("dev", **overrides), into=recorded)
+    assert [record.type for record in recorded.resources] == ["pulumi:pulumi:Stack"]
