@@ -15,11 +15,13 @@ and the report also gives the demand at their maximum; job slots count as always
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 import pulumi
 
-from components.catalog import SERVICES_BY_NAME, Placement
+from components.catalog import SERVICES_BY_NAME, Placement, ServiceSpec
+from components.settings import PlatformSettings
 from components.topology import FailureDomain, Profile
 
 TOP_SERVICES_IN_MESSAGES = 5
@@ -127,26 +129,27 @@ class CapacityReport:
         return lines
 
 
-def plan_capacity(profile: Profile) -> CapacityReport:
-    """The capacity report of a resolved profile; never raises for a misfit (see `check_capacity`)."""
+def plan_capacity(profile: Profile, services: Iterable[ServiceSpec]) -> CapacityReport:
+    """The capacity report of a resolved profile for the deployed `services`; never raises for a misfit."""
     cluster = profile.cluster
     agents_cpu = agents_memory = 0
     pods: list[Pod] = []
     peak_cpu = peak_memory = 0
     totals: dict[str, tuple[int, int]] = {}
-    for name, size in profile.services.items():
-        placement = SERVICES_BY_NAME[name].placement
+    for spec in services:
+        name, placement = spec.name, spec.placement
+        size = profile.services[name]
         if placement is Placement.PER_HOST:
             agents_cpu += size.cpu_request_millis
             agents_memory += size.memory_request_mib
             totals[name] = (size.cpu_request_millis * cluster.host_count, size.memory_request_mib * cluster.host_count)
             continue
-        pods += [Pod(name, size.cpu_request_millis, size.memory_request_mib)] * size.replicas
-        peak = size.max_replicas if size.autoscaled else size.replicas
-        assert peak is not None
-        peak_cpu += size.cpu_request_millis * peak
-        peak_memory += size.memory_request_mib * peak
-        totals[name] = (size.cpu_request_millis * size.replicas, size.memory_request_mib * size.replicas)
+        count = size.replicas * spec.pods_per_replica
+        pods += [Pod(name, size.cpu_request_millis, size.memory_request_mib)] * count
+        peak = (size.max_replicas if size.autoscaled else size.replicas) or size.replicas
+        peak_cpu += size.cpu_request_millis * peak * spec.pods_per_replica
+        peak_memory += size.memory_request_mib * peak * spec.pods_per_replica
+        totals[name] = (size.cpu_request_millis * count, size.memory_request_mib * count)
 
     host_cpu = cluster.allocatable_cpu_millis - agents_cpu
     host_memory = cluster.allocatable_memory_mib - agents_memory
@@ -168,9 +171,10 @@ def plan_capacity(profile: Profile) -> CapacityReport:
     )
 
 
-def check_capacity(profile: Profile, stack: str) -> CapacityReport:
-    """The capacity report; raises CapacityError naming the shortfall and the largest consumers."""
-    report = plan_capacity(profile)
+def check_capacity(settings: PlatformSettings) -> CapacityReport:
+    """The capacity report of the stack; raises CapacityError naming the shortfall and the largest consumers."""
+    profile, stack = settings.profile, settings.stack
+    report = plan_capacity(profile, settings.active_services)
     problems = _oversized_pods(profile, report) + [
         _misfit_message(report, scenario) for scenario in report.scenarios if not scenario.fits
     ]
@@ -211,7 +215,8 @@ def _oversized_pods(profile: Profile, report: CapacityReport) -> list[str]:
     host_cpu = cluster.allocatable_cpu_millis - report.per_host_agents_cpu_millis
     host_memory = cluster.allocatable_memory_mib - report.per_host_agents_memory_mib
     problems = []
-    for name, size in profile.services.items():
+    for name in report.totals_by_service:
+        size = profile.services[name]
         if SERVICES_BY_NAME[name].placement is Placement.PER_HOST:
             continue
         if size.memory_request_mib > host_memory:

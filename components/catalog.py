@@ -53,6 +53,14 @@ class Placement(enum.StrEnum):
     """Pods started on demand (connector syncs, dbt runs); `replicas` is the number of concurrent slots."""
 
 
+class ObjectStorageBackend(enum.StrEnum):
+    """Which S3 implementation serves the data lake (setting `object_storage.backend`)."""
+
+    MINIO = "minio"
+    SEAWEEDFS = "seaweedfs"
+    EXTERNAL = "external"
+
+
 class PodSecurityLevel(enum.StrEnum):
     """Pod Security Admission levels (https://kubernetes.io/docs/concepts/security/pod-security-standards/)."""
 
@@ -68,8 +76,6 @@ class ZoneSpec:
     pod_security: PodSecurityLevel = PodSecurityLevel.RESTRICTED
     pod_security_reason: str | None = None
     """Required when `pod_security` is weaker than restricted: why this zone cannot be restricted."""
-    needs_kubernetes_api: bool = False
-    """Operators and agents that watch the API server need egress to it."""
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -87,6 +93,15 @@ class ServiceSpec:
     """Named ports the service listens on."""
     jvm: bool = False
     """JVM services carry a heap size in their profile."""
+    backend: ObjectStorageBackend | None = None
+    """Deployed only with this object-storage backend; None: always deployed."""
+    needs_kubernetes_api: bool = False
+    """Watches or changes Kubernetes objects, so its pods may reach the API server."""
+    pods_per_replica: int = 1
+    """Pods one replica stands for (cert-manager's controller, webhook and CA injector scale together)."""
+    chart_pod_labels: dict[str, str] | None = None
+    """For pods rendered by a Helm chart: the labels the chart gives them, which the NetworkPolicies
+    select on. None: the pods are ours and carry `dataplatform.io/service`."""
     description: str = ""
 
     @property
@@ -97,6 +112,15 @@ class ServiceSpec:
     @property
     def selector_labels(self) -> dict[str, str]:
         return {"app.kubernetes.io/name": self.app, "app.kubernetes.io/component": self.component}
+
+    @property
+    def policy_selector(self) -> dict[str, str]:
+        """The labels NetworkPolicies select this service's pods by."""
+        return dict(self.chart_pod_labels) if self.chart_pod_labels else {SERVICE_LABEL: self.kubernetes_name}
+
+
+SERVICE_LABEL = "dataplatform.io/service"
+"""Label on every pod the platform renders itself, naming its catalog service (NetworkPolicies select it)."""
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -114,11 +138,7 @@ ZONES: tuple[ZoneSpec, ...] = (
     ZoneSpec(zone=Zone.STORAGE, description="Object storage, PostgreSQL and Elasticsearch"),
     ZoneSpec(zone=Zone.PROCESSING, description="Dremio coordinator, executors, ZooKeeper and dbt jobs"),
     ZoneSpec(zone=Zone.PRESENTATION, description="Superset web, workers and its cache"),
-    ZoneSpec(
-        zone=Zone.OBSERVABILITY,
-        description="Prometheus, Alertmanager, Grafana, kube-state-metrics",
-        needs_kubernetes_api=True,
-    ),
+    ZoneSpec(zone=Zone.OBSERVABILITY, description="Prometheus, Alertmanager, Grafana, kube-state-metrics"),
     ZoneSpec(
         zone=Zone.NODE_AGENTS,
         description="Node exporter and the log shipper, one pod per host",
@@ -128,13 +148,8 @@ ZONES: tuple[ZoneSpec, ...] = (
             "/var/log/pods (hostPath) and node-exporter needs hostPID, hostNetwork and a read-only "
             "host root mount. Nothing else may run here."
         ),
-        needs_kubernetes_api=True,
     ),
-    ZoneSpec(
-        zone=Zone.OPERATORS,
-        description="CloudNativePG, ECK and cert-manager controllers",
-        needs_kubernetes_api=True,
-    ),
+    ZoneSpec(zone=Zone.OPERATORS, description="CloudNativePG, its backup plugin, ECK and cert-manager"),
 )
 
 _S, _L, _Z, _P = ServiceSpec, Layer, Zone, Placement
@@ -146,7 +161,7 @@ SERVICES: tuple[ServiceSpec, ...] = (
     _S(name="airbyte_worker", layer=_L.INGESTION, zone=_Z.INGESTION, placement=_P.STATELESS,
        app="airbyte", component="worker", ports={"http": 9000}, description="Temporal activity worker"),
     _S(name="airbyte_workload_launcher", layer=_L.INGESTION, zone=_Z.INGESTION, placement=_P.STATELESS,
-       app="airbyte", component="workload-launcher", ports={"http": 8016},
+       app="airbyte", component="workload-launcher", ports={"http": 8016}, needs_kubernetes_api=True,
        description="starts connector sync pods"),
     _S(name="airbyte_workload_api", layer=_L.INGESTION, zone=_Z.INGESTION, placement=_P.STATELESS,
        app="airbyte", component="workload-api-server", ports={"http": 8007}),
@@ -156,16 +171,29 @@ SERVICES: tuple[ServiceSpec, ...] = (
        app="airbyte", component="temporal", ports={"grpc": 7233}),
     _S(name="airbyte_jobs", layer=_L.INGESTION, zone=_Z.INGESTION, placement=_P.JOB_SLOTS,
        app="airbyte", component="sync-job", description="concurrent connector sync pods"),
-    # storage
-    _S(name="object_storage", layer=_L.STORAGE, zone=_Z.STORAGE, placement=_P.STATEFUL,
-       app="object-storage", component="server", ports={"s3": 9000, "console": 9001},
-       description="S3 data lake: bronze, silver, gold and logs buckets"),
+    # storage: object storage (one backend's services are deployed; see ObjectStorageBackend)
+    _S(name="minio", layer=_L.STORAGE, zone=_Z.STORAGE, placement=_P.STATEFUL,
+       app="minio", component="server", ports={"s3": 9000, "console": 9001},
+       backend=ObjectStorageBackend.MINIO, description="S3 data lake, erasure-coded"),
+    _S(name="seaweedfs_master", layer=_L.STORAGE, zone=_Z.STORAGE, placement=_P.STATEFUL,
+       app="seaweedfs", component="master", ports={"http": 9333, "grpc": 19333},
+       backend=ObjectStorageBackend.SEAWEEDFS, description="volume placement (raft quorum)"),
+    _S(name="seaweedfs_volume", layer=_L.STORAGE, zone=_Z.STORAGE, placement=_P.STATEFUL,
+       app="seaweedfs", component="volume", ports={"http": 8080, "grpc": 18080},
+       backend=ObjectStorageBackend.SEAWEEDFS, description="replicated data volumes"),
+    _S(name="seaweedfs_filer", layer=_L.STORAGE, zone=_Z.STORAGE, placement=_P.STATEFUL,
+       app="seaweedfs", component="filer", ports={"s3": 9000, "http": 8888, "grpc": 18888},
+       backend=ObjectStorageBackend.SEAWEEDFS, description="metadata and the S3 gateway"),
     _S(name="postgresql", layer=_L.STORAGE, zone=_Z.STORAGE, placement=_P.STATEFUL,
-       app="postgresql", component="database", ports={"postgres": 5432, "metrics": 9187},
+       app="postgresql", component="database", ports={"postgres": 5432, "metrics": 9187, "status": 8000},
+       needs_kubernetes_api=True,
        description="metadata databases for Airbyte and Superset, OLTP sources"),
     _S(name="elasticsearch", layer=_L.STORAGE, zone=_Z.STORAGE, placement=_P.STATEFUL,
        app="elasticsearch", component="node", ports={"http": 9200, "transport": 9300}, jvm=True,
        description="logs and search"),
+    _S(name="storage_setup", layer=_L.STORAGE, zone=_Z.STORAGE, placement=_P.JOB_SLOTS,
+       app="storage-setup", component="job",
+       description="one-shot Jobs: buckets and users, the Elasticsearch snapshot repository and policy"),
     # processing
     _S(name="dremio_coordinator", layer=_L.PROCESSING, zone=_Z.PROCESSING, placement=_P.STATEFUL,
        app="dremio", component="coordinator",
@@ -188,25 +216,48 @@ SERVICES: tuple[ServiceSpec, ...] = (
        app="valkey", component="cache", ports={"redis": 6379}, description="Superset cache and Celery broker"),
     # monitoring and logging
     _S(name="prometheus", layer=_L.MONITORING, zone=_Z.OBSERVABILITY, placement=_P.STATEFUL,
-       app="prometheus", component="server", ports={"http": 9090}),
+       app="prometheus", component="server", ports={"http": 9090}, needs_kubernetes_api=True,
+       description="discovers scrape targets through the API"),
     _S(name="alertmanager", layer=_L.MONITORING, zone=_Z.OBSERVABILITY, placement=_P.STATEFUL,
        app="alertmanager", component="server", ports={"http": 9093}),
     _S(name="grafana", layer=_L.MONITORING, zone=_Z.OBSERVABILITY, placement=_P.STATELESS,
        app="grafana", component="server", ports={"http": 3000}),
     _S(name="kube_state_metrics", layer=_L.MONITORING, zone=_Z.OBSERVABILITY, placement=_P.STATELESS,
-       app="kube-state-metrics", component="exporter", ports={"http": 8080}),
+       app="kube-state-metrics", component="exporter", ports={"http": 8080}, needs_kubernetes_api=True),
     _S(name="node_exporter", layer=_L.MONITORING, zone=_Z.NODE_AGENTS, placement=_P.PER_HOST,
        app="node-exporter", component="exporter", ports={"metrics": 9100}),
     _S(name="log_agent", layer=_L.MONITORING, zone=_Z.NODE_AGENTS, placement=_P.PER_HOST,
-       app="fluent-bit", component="log-shipper", ports={"metrics": 2020}),
+       app="fluent-bit", component="log-shipper", ports={"metrics": 2020}, needs_kubernetes_api=True,
+       description="adds pod metadata to log lines"),
     # operators
     _S(name="cnpg_operator", layer=_L.OPERATORS, zone=_Z.OPERATORS, placement=_P.STATELESS,
-       app="cloudnative-pg", component="operator", ports={"webhook": 9443, "metrics": 8080}),
+       app="cloudnative-pg", component="operator", ports={"webhook": 9443, "metrics": 8080},
+       needs_kubernetes_api=True,
+       chart_pod_labels={"app.kubernetes.io/name": "cloudnative-pg", "app.kubernetes.io/instance": "cloudnative-pg"}),
     _S(name="eck_operator", layer=_L.OPERATORS, zone=_Z.OPERATORS, placement=_P.STATELESS,
-       app="elastic-operator", component="operator", ports={"webhook": 9443, "metrics": 8080}),
+       app="elastic-operator", component="operator", ports={"webhook": 9443, "metrics": 8080},
+       needs_kubernetes_api=True,
+       chart_pod_labels={"app.kubernetes.io/name": "elastic-operator", "app.kubernetes.io/instance": "eck-operator"}),
     _S(name="cert_manager", layer=_L.OPERATORS, zone=_Z.OPERATORS, placement=_P.STATELESS,
-       app="cert-manager", component="controller", ports={"webhook": 10250, "metrics": 9402}),
+       app="cert-manager", component="controller", ports={"webhook": 10250, "metrics": 9402},
+       needs_kubernetes_api=True, pods_per_replica=3,
+       # The controller, webhook and CA injector share the release's instance label.
+       chart_pod_labels={"app.kubernetes.io/instance": "cert-manager"}),
+    _S(name="barman_cloud_plugin", layer=_L.OPERATORS, zone=_Z.OPERATORS, placement=_P.STATELESS,
+       app="plugin-barman-cloud", component="plugin", ports={"grpc": 9090}, needs_kubernetes_api=True,
+       chart_pod_labels={"app.kubernetes.io/name": "plugin-barman-cloud", "app.kubernetes.io/instance": "plugin-barman-cloud"},
+       description="CloudNativePG backup plugin (WAL archive and base backups to S3)"),
 )
+
+OBJECT_STORAGE = "object_storage"
+"""Logical flow target: the S3 endpoint of whichever backend is deployed (see `s3_service`)."""
+
+S3_SERVICE_BY_BACKEND: dict[ObjectStorageBackend, str | None] = {
+    ObjectStorageBackend.MINIO: "minio",
+    ObjectStorageBackend.SEAWEEDFS: "seaweedfs_filer",
+    ObjectStorageBackend.EXTERNAL: None,
+}
+"""The service serving S3 for each backend; None: outside the cluster."""
 
 FLOWS: tuple[Flow, ...] = (
     # ingestion → storage
@@ -253,11 +304,26 @@ FLOWS: tuple[Flow, ...] = (
     Flow(source="postgresql", target="object_storage", port_name="s3", purpose="WAL archive, base backups"),
     Flow(source="elasticsearch", target="elasticsearch", port_name="transport", purpose="cluster transport"),
     Flow(source="elasticsearch", target="object_storage", port_name="s3", purpose="snapshots"),
-    Flow(source="object_storage", target="object_storage", port_name="s3", purpose="erasure-coded peers"),
+    Flow(source="storage_setup", target="object_storage", port_name="s3", purpose="creates buckets and users"),
+    Flow(source="storage_setup", target="elasticsearch", port_name="http", purpose="snapshot repository and policy"),
+    # object storage internals, per backend
+    Flow(source="minio", target="minio", port_name="s3", purpose="erasure-coded peers"),
+    Flow(source="seaweedfs_master", target="seaweedfs_master", port_name="http", purpose="raft peers"),
+    Flow(source="seaweedfs_master", target="seaweedfs_master", port_name="grpc", purpose="raft peers"),
+    Flow(source="seaweedfs_volume", target="seaweedfs_master", port_name="grpc", purpose="heartbeats"),
+    Flow(source="seaweedfs_volume", target="seaweedfs_master", port_name="http", purpose="volume lookups"),
+    Flow(source="seaweedfs_filer", target="seaweedfs_master", port_name="grpc", purpose="assign and lookup"),
+    Flow(source="seaweedfs_filer", target="seaweedfs_master", port_name="http", purpose="assign and lookup"),
+    Flow(source="seaweedfs_master", target="seaweedfs_volume", port_name="grpc", purpose="volume management"),
+    Flow(source="seaweedfs_filer", target="seaweedfs_volume", port_name="http", purpose="chunk reads and writes"),
+    Flow(source="seaweedfs_filer", target="seaweedfs_volume", port_name="grpc", purpose="chunk deletes"),
+    Flow(source="seaweedfs_volume", target="seaweedfs_volume", port_name="http", purpose="replica writes"),
+    Flow(source="seaweedfs_volume", target="seaweedfs_volume", port_name="grpc", purpose="replica repair"),
+    Flow(source="seaweedfs_filer", target="seaweedfs_filer", port_name="grpc", purpose="shared metadata (filer group)"),
     # monitoring and logging
     Flow(source="prometheus", target="postgresql", port_name="metrics", purpose="scrape"),
     Flow(source="prometheus", target="dremio_executor", port_name="metrics", purpose="scrape"),
-    Flow(source="prometheus", target="object_storage", port_name="s3", purpose="scrape /minio/metrics"),
+    Flow(source="prometheus", target="minio", port_name="s3", purpose="scrape /minio/v2/metrics"),
     Flow(source="prometheus", target="node_exporter", port_name="metrics", purpose="scrape"),
     Flow(source="prometheus", target="log_agent", port_name="metrics", purpose="scrape"),
     Flow(source="prometheus", target="kube_state_metrics", port_name="http", purpose="scrape"),
@@ -265,12 +331,36 @@ FLOWS: tuple[Flow, ...] = (
     Flow(source="grafana", target="prometheus", port_name="http", purpose="dashboards"),
     Flow(source="log_agent", target="elasticsearch", port_name="http", purpose="ships container logs"),
     # operators reconcile the services they manage
-    Flow(source="cnpg_operator", target="postgresql", port_name="metrics", purpose="instance status"),
+    Flow(source="cnpg_operator", target="postgresql", port_name="status", purpose="instance manager status"),
     Flow(source="eck_operator", target="elasticsearch", port_name="http", purpose="cluster settings"),
+    Flow(source="cnpg_operator", target="barman_cloud_plugin", port_name="grpc", purpose="backup plugin calls"),
 )
 
 SERVICES_BY_NAME: dict[str, ServiceSpec] = {service.name: service for service in SERVICES}
 ZONES_BY_NAME: dict[Zone, ZoneSpec] = {zone.zone: zone for zone in ZONES}
+
+
+def active_services(backend: ObjectStorageBackend) -> tuple[ServiceSpec, ...]:
+    """The services deployed with this object-storage backend."""
+    return tuple(service for service in SERVICES if service.backend in (None, backend))
+
+
+def active_flows(backend: ObjectStorageBackend) -> tuple[Flow, ...]:
+    """FLOWS with `object_storage` resolved to the backend's S3 service and other backends' flows dropped.
+
+    With an external backend, flows to object storage leave the cluster; they are returned with the
+    target `object_storage` unresolved, and the network layer opens them towards the external endpoint.
+    """
+    active = {service.name for service in active_services(backend)}
+    s3_service = S3_SERVICE_BY_BACKEND[backend]
+    resolved = []
+    for flow in FLOWS:
+        target = flow.target
+        if target == OBJECT_STORAGE and s3_service is not None:
+            target = s3_service
+        if flow.source in active and (target in active or target == OBJECT_STORAGE):
+            resolved.append(Flow(source=flow.source, target=target, port_name=flow.port_name, purpose=flow.purpose))
+    return tuple(resolved)
 
 
 def service(name: str) -> ServiceSpec:
@@ -288,6 +378,10 @@ def validate_catalog() -> None:
             raise ValueError(f"zone {zone.zone} is not restricted but gives no reason")
     for flow in FLOWS:
         service(flow.source)
+        if flow.target == OBJECT_STORAGE:
+            if flow.port_name != "s3":
+                raise ValueError(f"flow {flow.source} → object storage must use the s3 port")
+            continue
         target = service(flow.target)
         if flow.port_name not in target.ports:
             raise ValueError(

@@ -20,7 +20,7 @@ from collections.abc import Mapping, Sequence
 import pulumi
 import pulumi_kubernetes as k8s
 
-from components.catalog import ServiceSpec
+from components.catalog import SERVICE_LABEL, ServiceSpec
 from components.topology import ServiceSize
 
 PART_OF = "data-platform"
@@ -36,6 +36,8 @@ def standard_labels(service: ServiceSpec, *, instance: str, version: str | None 
         **selector_labels(service, instance=instance),
         "app.kubernetes.io/part-of": PART_OF,
         "app.kubernetes.io/managed-by": MANAGED_BY,
+        # What the NetworkPolicies select on (see components/network.py).
+        SERVICE_LABEL: service.kubernetes_name,
     }
     if version:
         # Label values allow only [-A-Za-z0-9_.], at most 63 characters: image tags qualify, digests do not.
@@ -88,11 +90,16 @@ def replicas_unless_autoscaled(size: ServiceSize) -> int | None:
     return None if size.autoscaled else size.replicas
 
 
+def resource_values(size: ServiceSize) -> dict[str, dict[str, str]]:
+    """Requests and limits from the profile, as a plain manifest fragment (custom resources, Helm values)."""
+    return {
+        "requests": {"cpu": f"{size.cpu_request_millis}m", "memory": f"{size.memory_request_mib}Mi"},
+        "limits": {"cpu": f"{size.cpu_limit_millis}m", "memory": f"{size.memory_limit_mib}Mi"},
+    }
+
+
 def resources(size: ServiceSize) -> k8s.core.v1.ResourceRequirementsArgs:
-    return k8s.core.v1.ResourceRequirementsArgs(
-        requests={"cpu": f"{size.cpu_request_millis}m", "memory": f"{size.memory_request_mib}Mi"},
-        limits={"cpu": f"{size.cpu_limit_millis}m", "memory": f"{size.memory_limit_mib}Mi"},
-    )
+    return k8s.core.v1.ResourceRequirementsArgs(**resource_values(size))
 
 
 def jvm_memory_options(size: ServiceSize) -> str:
@@ -153,23 +160,36 @@ def startup_budget(probe: k8s.core.v1.ProbeArgs, *, startup_seconds: int) -> k8s
     )
 
 
-def spread_constraints(
-    topology_keys: Sequence[str], match_labels: Mapping[str, str]
-) -> list[k8s.core.v1.TopologySpreadConstraintArgs]:
-    """Spread replicas evenly over each failure domain, widest first.
+def spread_constraint_values(topology_keys: Sequence[str], match_labels: Mapping[str, str]) -> list[dict]:
+    """Spread replicas evenly over each failure domain, widest first, as plain manifest fragments.
 
     The widest domain (zone in prod, host in staging) is a hard rule, so losing one never takes more
     than its share of replicas. Narrower ones are preferences: a hard per-host rule inside a zone would
     leave pods pending when a zone's hosts are busy. A single-host topology passes no keys and gets none.
     """
     return [
-        k8s.core.v1.TopologySpreadConstraintArgs(
-            max_skew=1,
-            topology_key=key,
-            when_unsatisfiable="DoNotSchedule" if index == 0 else "ScheduleAnyway",
-            label_selector=k8s.meta.v1.LabelSelectorArgs(match_labels=dict(match_labels)),
-        )
+        {
+            "maxSkew": 1,
+            "topologyKey": key,
+            "whenUnsatisfiable": "DoNotSchedule" if index == 0 else "ScheduleAnyway",
+            "labelSelector": {"matchLabels": dict(match_labels)},
+        }
         for index, key in enumerate(topology_keys)
+    ]
+
+
+def spread_constraints(
+    topology_keys: Sequence[str], match_labels: Mapping[str, str]
+) -> list[k8s.core.v1.TopologySpreadConstraintArgs]:
+    """`spread_constraint_values` as typed arguments for pod specs."""
+    return [
+        k8s.core.v1.TopologySpreadConstraintArgs(
+            max_skew=value["maxSkew"],
+            topology_key=value["topologyKey"],
+            when_unsatisfiable=value["whenUnsatisfiable"],
+            label_selector=k8s.meta.v1.LabelSelectorArgs(match_labels=value["labelSelector"]["matchLabels"]),
+        )
+        for value in spread_constraint_values(topology_keys, match_labels)
     ]
 
 
@@ -234,4 +254,119 @@ def autoscaler(
             ],
         ),
         opts=pulumi.ResourceOptions(parent=parent),
+    )
+
+
+def volume_claim_template(
+    name: str, *, storage_gib: int, storage_class: str | None
+) -> k8s.core.v1.PersistentVolumeClaimArgs:
+    """A StatefulSet volume claim; `storage_class` None uses the cluster's default class."""
+    return k8s.core.v1.PersistentVolumeClaimArgs(
+        metadata=k8s.meta.v1.ObjectMetaArgs(name=name),
+        spec=k8s.core.v1.PersistentVolumeClaimSpecArgs(
+            access_modes=["ReadWriteOnce"],
+            storage_class_name=storage_class,
+            resources=k8s.core.v1.VolumeResourceRequirementsArgs(requests={"storage": f"{storage_gib}Gi"}),
+        ),
+    )
+
+
+def headless_service(
+    name: str,
+    *,
+    namespace: pulumi.Input[str],
+    labels: Mapping[str, str],
+    match_labels: Mapping[str, str],
+    ports: Mapping[str, int],
+    parent: pulumi.Resource,
+) -> k8s.core.v1.Service:
+    """The governing Service of a StatefulSet: stable per-pod DNS names (`<pod>.<name>.<namespace>.svc`).
+
+    Its name is fixed because peers address each other through it. Not-ready pods are published, since
+    clustered stores (raft, erasure sets) must find each other before any of them is ready.
+    """
+    return k8s.core.v1.Service(
+        name,
+        metadata=k8s.meta.v1.ObjectMetaArgs(name=name, namespace=namespace, labels=dict(labels)),
+        spec=k8s.core.v1.ServiceSpecArgs(
+            cluster_ip="None",
+            publish_not_ready_addresses=True,
+            selector=dict(match_labels),
+            ports=[k8s.core.v1.ServicePortArgs(name=port_name, port=port) for port_name, port in ports.items()],
+        ),
+        opts=pulumi.ResourceOptions(parent=parent),
+    )
+
+
+TMP_VOLUME = k8s.core.v1.VolumeArgs(name="tmp", empty_dir=k8s.core.v1.EmptyDirVolumeSourceArgs(size_limit="256Mi"))
+TMP_MOUNT = k8s.core.v1.VolumeMountArgs(name="tmp", mount_path="/tmp")
+"""A writable /tmp for containers with a read-only root filesystem."""
+
+
+def secret_env(name: str, *, secret_name: pulumi.Input[str], key: str) -> k8s.core.v1.EnvVarArgs:
+    """An environment variable read from a Secret at start-up (the value never enters the pod spec)."""
+    return k8s.core.v1.EnvVarArgs(
+        name=name,
+        value_from=k8s.core.v1.EnvVarSourceArgs(
+            secret_key_ref=k8s.core.v1.SecretKeySelectorArgs(name=secret_name, key=key)
+        ),
+    )
+
+
+def pod_name_env() -> k8s.core.v1.EnvVarArgs:
+    """POD_NAME from the downward API, for `$(POD_NAME)` in arguments (a StatefulSet pod's stable name)."""
+    return k8s.core.v1.EnvVarArgs(
+        name="POD_NAME",
+        value_from=k8s.core.v1.EnvVarSourceArgs(field_ref=k8s.core.v1.ObjectFieldSelectorArgs(field_path="metadata.name")),
+    )
+
+
+def one_shot_job(
+    name: str,
+    *,
+    namespace: pulumi.Input[str],
+    labels: Mapping[str, str],
+    image: str,
+    script: str,
+    size: ServiceSize,
+    parent: pulumi.Resource,
+    env: Sequence[k8s.core.v1.EnvVarArgs] = (),
+    volumes: Sequence[k8s.core.v1.VolumeArgs] = (),
+    mounts: Sequence[k8s.core.v1.VolumeMountArgs] = (),
+    depends_on: Sequence[pulumi.Resource] = (),
+) -> k8s.batch.v1.Job:
+    """A restricted Job running one shell script to completion, with a writable /tmp.
+
+    Scripts must be idempotent: a changed Job is replaced, which runs it again. Retries on failure, so a
+    script may wait for the service it configures. In `script`, a shell's `$(` is written `$$(`:
+    Kubernetes expands `$(NAME)` in commands itself.
+    """
+    return k8s.batch.v1.Job(
+        name,
+        metadata=k8s.meta.v1.ObjectMetaArgs(namespace=namespace, labels=dict(labels)),
+        spec=k8s.batch.v1.JobSpecArgs(
+            backoff_limit=6,
+            template=k8s.core.v1.PodTemplateSpecArgs(
+                metadata=k8s.meta.v1.ObjectMetaArgs(labels=dict(labels)),
+                spec=k8s.core.v1.PodSpecArgs(
+                    **pod_spec_defaults(),
+                    restart_policy="OnFailure",
+                    security_context=pod_security_context(),
+                    containers=[
+                        k8s.core.v1.ContainerArgs(
+                            name="run",
+                            image=image,
+                            image_pull_policy="IfNotPresent",
+                            command=["sh", "-c", script],
+                            env=list(env),
+                            resources=resources(size),
+                            security_context=container_security_context(),
+                            volume_mounts=[TMP_MOUNT, *mounts],
+                        )
+                    ],
+                    volumes=[TMP_VOLUME, *volumes],
+                ),
+            ),
+        ),
+        opts=pulumi.ResourceOptions(parent=parent, depends_on=list(depends_on)),
     )

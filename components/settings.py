@@ -16,15 +16,17 @@ import ipaddress
 import json
 import re
 from collections.abc import Iterable, Mapping
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal, Self
 
 import pulumi
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from components.catalog import SERVICES_BY_NAME
+from components.catalog import SERVICES_BY_NAME, ObjectStorageBackend, ServiceSpec, active_services
+from components.storage.placement import LayoutError, erasure_plan, replication_plan
 from components.topology import (
     PROFILES,
     ClusterShape,
+    FailureDomain,
     Profile,
     ServiceSize,
     Topology,
@@ -102,6 +104,80 @@ class ServiceOverrides(_Declared):
     """JVM maximum direct memory in MiB (Dremio)."""
 
 
+class ObjectStorageSettings(_Declared):
+    """`object_storage`: where the data lake's buckets live."""
+
+    backend: ObjectStorageBackend = ObjectStorageBackend.MINIO
+    """`minio` (deployed, erasure-coded; frozen upstream, see README), `seaweedfs` (deployed, replicated, maintained) or `external` (an existing S3 endpoint; nothing deployed)."""
+    region: str = "us-east-1"
+    """S3 region clients sign requests for. In-cluster backends accept any; for AWS use the buckets' region."""
+    bucket_prefix: str = ""
+    """Prefix of every bucket name (`<prefix>bronze`, ...). Bucket names are global on AWS S3: set one there."""
+    console_service_type: Literal["ClusterIP", "NodePort", "LoadBalancer"] = "ClusterIP"
+    """How MinIO's web console is exposed. ClusterIP keeps it inside the cluster (`kubectl port-forward`)."""
+    external_endpoint: str | None = None
+    """backend `external` only, and then required: the S3 endpoint URL, e.g. `https://s3.eu-west-1.amazonaws.com`. Credentials: the secret keys `object_storage_access_key` and `object_storage_secret_key`."""
+    external_cidrs: list[str] = ["0.0.0.0/0"]
+    """backend `external` only: addresses of the endpoint, for the egress NetworkPolicies."""
+
+    @field_validator("region")
+    @classmethod
+    def _region(cls, value: str) -> str:
+        if not re.fullmatch(r"[a-z]{2}(-[a-z]+)+-\d+|us-east-1", value):
+            raise ValueError("use an S3 region name such as 'us-east-1' or 'eu-west-1'")
+        return value
+
+    @field_validator("bucket_prefix")
+    @classmethod
+    def _bucket_prefix(cls, value: str) -> str:
+        # The longest bucket is "backups" (7 characters); S3 names are at most 63.
+        if value and (len(value) > 50 or not re.fullmatch(r"[a-z0-9][a-z0-9.-]*", value) or ".." in value):
+            raise ValueError("use lower-case letters, digits, '-' and '.', starting with a letter or digit, at most 50")
+        return value
+
+    @field_validator("external_endpoint")
+    @classmethod
+    def _endpoint(cls, value: str | None) -> str | None:
+        if value is not None and not re.fullmatch(r"https?://[A-Za-z0-9.-]+(:\d{1,5})?/?", value):
+            raise ValueError("give the endpoint as scheme://host[:port], e.g. 'https://s3.eu-west-1.amazonaws.com'")
+        return value.rstrip("/") if value else value
+
+    @field_validator("external_cidrs")
+    @classmethod
+    def _external_cidrs(cls, cidrs: list[str]) -> list[str]:
+        return _validated_cidrs(cidrs)
+
+    @model_validator(mode="after")
+    def _endpoint_matches_backend(self) -> Self:
+        if self.backend is ObjectStorageBackend.EXTERNAL and self.external_endpoint is None:
+            raise ValueError(
+                "backend 'external' needs external_endpoint. Fix: "
+                "`pulumi config set --path object_storage.external_endpoint https://<host>`"
+            )
+        if self.backend is not ObjectStorageBackend.EXTERNAL and self.external_endpoint is not None:
+            raise ValueError(
+                f"external_endpoint is only used with backend 'external', not {str(self.backend)!r}. Fix: "
+                "`pulumi config rm --path object_storage.external_endpoint`, or set the backend to external"
+            )
+        return self
+
+
+class BackupSettings(_Declared):
+    """`backups`: PostgreSQL base backups and WAL archive, Elasticsearch snapshots, all to the `backups` bucket."""
+
+    retention_days: Annotated[int, Field(ge=1, le=3650)] = 30
+    """How long backups and snapshots are kept, in days."""
+    base_backup_hour_utc: Annotated[int, Field(ge=0, le=23)] = 3
+    """Hour (UTC) of the daily PostgreSQL base backup and Elasticsearch snapshot."""
+
+
+SECRET_KEYS: dict[str, str] = {
+    "object_storage_access_key": "backend `external` only, and then required: the S3 access key ID.",
+    "object_storage_secret_key": "backend `external` only, and then required: the S3 secret access key.",
+}
+"""Config keys that hold credentials: set with `pulumi config set --secret`, read only as secret Outputs."""
+
+
 class StackConfig(_Declared):
     """Every key of the `data-platform` config namespace."""
 
@@ -117,18 +193,15 @@ class StackConfig(_Declared):
     """Prefix of the platform's namespaces (`<prefix>-storage`, ...), so two stacks can share a cluster."""
     kubernetes_api_cidrs: list[str] = ["0.0.0.0/0"]
     """Addresses of the Kubernetes API server, for the NetworkPolicies of operators and agents that call it and of webhooks it calls. The default allows any address on ports 443/6443; narrow it to your control plane's CIDRs."""
+    object_storage: ObjectStorageSettings = ObjectStorageSettings()
+    """Object storage backend and buckets; see the `object_storage.*` keys."""
+    backups: BackupSettings = BackupSettings()
+    """Backup schedule and retention; see the `backups.*` keys."""
 
     @field_validator("kubernetes_api_cidrs")
     @classmethod
     def _cidrs(cls, cidrs: list[str]) -> list[str]:
-        if not cidrs:
-            raise ValueError("list at least one CIDR, e.g. ['10.0.0.1/32']")
-        for cidr in cidrs:
-            try:
-                ipaddress.ip_network(cidr, strict=True)
-            except ValueError as error:
-                raise ValueError(f"{cidr!r} is not a CIDR block ({error})") from None
-        return cidrs
+        return _validated_cidrs(cidrs)
 
     @field_validator("storage_class")
     @classmethod
@@ -146,6 +219,17 @@ class StackConfig(_Declared):
         return value
 
 
+def _validated_cidrs(cidrs: list[str]) -> list[str]:
+    if not cidrs:
+        raise ValueError("list at least one CIDR, e.g. ['10.0.0.1/32']")
+    for cidr in cidrs:
+        try:
+            ipaddress.ip_network(cidr, strict=True)
+        except ValueError as error:
+            raise ValueError(f"{cidr!r} is not a CIDR block ({error})") from None
+    return cidrs
+
+
 class PlatformSettings(BaseModel):
     """The validated settings the program runs with: the stack's identity and its resolved profile."""
 
@@ -155,6 +239,10 @@ class PlatformSettings(BaseModel):
     stack: str
     namespace_prefix: str
     kubernetes_api_cidrs: tuple[str, ...]
+    object_storage: ObjectStorageSettings
+    backups: BackupSettings
+    secret_keys_set: frozenset[str] = frozenset()
+    """Which of SECRET_KEYS the stack sets (their values are only ever read as secret Outputs)."""
     profile: Profile
 
     @property
@@ -170,6 +258,11 @@ class PlatformSettings(BaseModel):
         return self.profile.services
 
     @property
+    def active_services(self) -> tuple[ServiceSpec, ...]:
+        """The catalog services this stack deploys (one object-storage backend's)."""
+        return active_services(self.object_storage.backend)
+
+    @property
     def instance(self) -> str:
         """`app.kubernetes.io/instance` of everything this stack deploys."""
         return f"{self.project}-{self.stack}"
@@ -180,7 +273,25 @@ class PlatformSettings(BaseModel):
 
 def load_settings() -> PlatformSettings:
     """Read this stack's config from the Pulumi runtime and validate it; raises SettingsError."""
-    return parse_settings(project_config(PROJECT), stack=pulumi.get_stack(), project=PROJECT)
+    raw = project_config(PROJECT)
+    return parse_settings(raw, stack=pulumi.get_stack(), project=PROJECT, secret_keys=_secret_config_keys(raw))
+
+
+def secret_setting(settings: PlatformSettings, key: str) -> pulumi.Output[str]:
+    """The value of a secret config key, as a secret Output (never as a plain string)."""
+    if key not in SECRET_KEYS:
+        raise KeyError(f"{key} is not a declared secret setting ({', '.join(SECRET_KEYS)})")
+    if key not in settings.secret_keys_set:
+        raise KeyError(f"{key} is not set in stack {settings.stack!r}")
+    return pulumi.Config(settings.project).require_secret(key)
+
+
+def _secret_config_keys(raw: Mapping[str, str]) -> set[str]:
+    marked = set(pulumi.runtime.config.get_config_secret_keys_env())
+    return {
+        key for key in raw
+        if pulumi.runtime.config.is_config_secret(f"{PROJECT}:{key}") or f"{PROJECT}:{key}" in marked
+    }
 
 
 def project_config(project: str) -> dict[str, str]:
@@ -194,11 +305,25 @@ def project_config(project: str) -> dict[str, str]:
     return {key[len(prefix):]: value for key, value in merged.items() if key.startswith(prefix)}
 
 
-def parse_settings(raw: Mapping[str, str], *, stack: str, project: str = PROJECT) -> PlatformSettings:
-    """Validate raw config strings (as the CLI passes them) into PlatformSettings; raises SettingsError."""
+def parse_settings(
+    raw: Mapping[str, str], *, stack: str, project: str = PROJECT, secret_keys: set[str] | frozenset[str] = frozenset()
+) -> PlatformSettings:
+    """Validate raw config strings (as the CLI passes them) into PlatformSettings; raises SettingsError.
+
+    `secret_keys` names the keys the stack stores encrypted; a credential stored in plain text is an error.
+    """
     problems: list[str] = []
     decoded: dict[str, Any] = {}
+    secrets_set = {key for key in raw if key in SECRET_KEYS}
+    for key in sorted(secrets_set - set(secret_keys)):
+        # The value is never shown: it is a credential that was stored in clear by mistake.
+        problems.append(
+            f"{project}:{key}: holds a credential but is stored in plain text in the stack file. "
+            f"Fix: `pulumi config set --secret {key} <value>` (and rotate the credential)"
+        )
     for key, value in raw.items():
+        if key in SECRET_KEYS:
+            continue
         if key not in StackConfig.model_fields:
             problems.append(_unknown_top_level_key(project, key))
             continue
@@ -218,21 +343,40 @@ def parse_settings(raw: Mapping[str, str], *, stack: str, project: str = PROJECT
     try:
         config = StackConfig.model_validate(decoded)
     except ValidationError as error:
-        problems += [_describe(project, item) for item in error.errors()]
-    if problems:
-        raise SettingsError(stack, problems)
+        raise SettingsError(stack, problems + [_describe(project, item) for item in error.errors()]) from None
 
-    profile, problems = _resolve_profile(config, project)
-    if problems:
+    problems += _secret_key_problems(config, secrets_set, project)
+    profile, profile_problems = _resolve_profile(config, project)
+    problems += profile_problems
+    if problems or profile is None:
         raise SettingsError(stack, problems)
-    assert profile is not None
     return PlatformSettings(
         project=project,
         stack=stack,
         namespace_prefix=config.namespace_prefix,
         kubernetes_api_cidrs=tuple(config.kubernetes_api_cidrs),
+        object_storage=config.object_storage,
+        backups=config.backups,
+        secret_keys_set=frozenset(secrets_set),
         profile=profile,
     )
+
+
+def _secret_key_problems(config: StackConfig, secrets_set: set[str], project: str) -> list[str]:
+    external = config.object_storage.backend is ObjectStorageBackend.EXTERNAL
+    credentials = {"object_storage_access_key", "object_storage_secret_key"}
+    if external:
+        return [
+            f"{project}:{key}: required with object_storage.backend external. "
+            f"Fix: `pulumi config set --secret {key} <value>`"
+            for key in sorted(credentials - secrets_set)
+        ]
+    return [
+        f"{project}:{key}: only used with object_storage.backend external, which this stack does not use "
+        f"({config.object_storage.backend}); the in-cluster backends generate their own credentials. "
+        f"Fix: `pulumi config rm {key}`"
+        for key in sorted(credentials & secrets_set)
+    ]
 
 
 def _resolve_profile(config: StackConfig, project: str) -> tuple[Profile | None, list[str]]:
@@ -265,7 +409,29 @@ def _resolve_profile(config: StackConfig, project: str) -> tuple[Profile | None,
     )
     problems += [f"{project}:{problem}" for problem in check_profile_against_catalog(profile)]
     problems += _topology_rule_problems(profile, project)
+    if not problems:
+        problems += _object_storage_layout_problems(profile, config.object_storage.backend, project)
     return (None if problems else profile), problems
+
+
+def _object_storage_layout_problems(profile: Profile, backend: ObjectStorageBackend, project: str) -> list[str]:
+    """The deployed backend must keep the lake readable and writable after the topology's failure."""
+    services, domains = profile.services, profile.failure_domain_count
+    try:
+        if backend is ObjectStorageBackend.MINIO:
+            minio = services["minio"]
+            erasure_plan(minio.replicas, minio.volumes_per_replica, domains)
+        elif backend is ObjectStorageBackend.SEAWEEDFS:
+            replication_plan(
+                services["seaweedfs_master"].replicas,
+                services["seaweedfs_volume"].replicas,
+                services["seaweedfs_filer"].replicas,
+                domains,
+                zoned=profile.failure_domain is FailureDomain.ZONE,
+            )
+    except LayoutError as error:
+        return [f"{project}:{error.key}: {error}"]
+    return []
 
 
 def _topology_rule_problems(profile: Profile, project: str) -> list[str]:
@@ -345,6 +511,10 @@ def _declared_keys(parent: list[str]) -> Iterable[str]:
         return StackConfig.model_fields
     if parent == ["cluster"]:
         return ClusterOverrides.model_fields
+    if parent == ["object_storage"]:
+        return ObjectStorageSettings.model_fields
+    if parent == ["backups"]:
+        return BackupSettings.model_fields
     if len(parent) == 2 and parent[0] == "services":
         return ServiceOverrides.model_fields
     return ()
@@ -352,7 +522,7 @@ def _declared_keys(parent: list[str]) -> Iterable[str]:
 
 def _unknown_top_level_key(project: str, key: str) -> str:
     return (
-        f"{project}:{key}: {_unknown_key_message(key, StackConfig.model_fields)} "
+        f"{project}:{key}: {_unknown_key_message(key, [*StackConfig.model_fields, *SECRET_KEYS])} "
         f"Fix: `pulumi config rm {key}`, then set the intended key"
     )
 

@@ -160,6 +160,15 @@ class Profile(_Strict):
     """StorageClass for every PVC; None uses the cluster's default class."""
     services: dict[str, ServiceSize]
 
+    @property
+    def failure_domain_count(self) -> int:
+        """How many hosts or zones replicas are spread over (1: nothing to survive)."""
+        return {
+            FailureDomain.NONE: 1,
+            FailureDomain.HOST: self.cluster.host_count,
+            FailureDomain.ZONE: self.cluster.zone_count,
+        }[self.failure_domain]
+
 
 def _size(
     replicas: int,
@@ -206,9 +215,13 @@ DEV = Profile(
         "airbyte_cron": _size(1, (25, 250), (96, 256)),
         "airbyte_temporal": _size(1, (100, 1000), (256, 512)),
         "airbyte_jobs": _size(1, (200, 2000), (768, 1536)),
-        "object_storage": _size(1, (100, 1000), (192, 512), storage_gib=20),
+        "minio": _size(1, (100, 1000), (192, 512), storage_gib=20),
+        "seaweedfs_master": _size(1, (25, 250), (64, 256), storage_gib=1),
+        "seaweedfs_volume": _size(1, (100, 1000), (192, 512), storage_gib=20),
+        "seaweedfs_filer": _size(1, (50, 500), (128, 512), storage_gib=2),
         "postgresql": _size(1, (100, 1000), (192, 512), storage_gib=5),
         "elasticsearch": _size(1, (200, 1000), (768, 1024), storage_gib=10, heap=512),
+        "storage_setup": _size(1, (25, 250), (64, 128)),
         "dremio_coordinator": _size(1, (250, 2000), (1024, 2048), storage_gib=5, heap=1024, direct=512),
         "dremio_executor": _size(1, (250, 2000), (1280, 2048), storage_gib=10, heap=768, direct=1024),
         "zookeeper": _size(1, (25, 250), (96, 384), storage_gib=1, heap=96),
@@ -224,7 +237,8 @@ DEV = Profile(
         "log_agent": _size(1, (25, 250), (48, 128)),
         "cnpg_operator": _size(1, (25, 250), (64, 256)),
         "eck_operator": _size(1, (50, 500), (96, 384)),
-        "cert_manager": _size(1, (30, 300), (96, 256)),
+        "cert_manager": _size(1, (10, 200), (48, 128)),
+        "barman_cloud_plugin": _size(1, (25, 250), (64, 256)),
     },
 )
 
@@ -246,9 +260,13 @@ STAGING = Profile(
         "airbyte_cron": _size(1, (50, 250), (192, 384)),
         "airbyte_temporal": _size(1, (250, 1000), (512, 1024)),
         "airbyte_jobs": _size(2, (500, 2000), (1024, 2048)),
-        "object_storage": _size(3, (250, 1000), (512, 1024), storage_gib=50, volumes=2),
+        "minio": _size(3, (250, 1000), (512, 1024), storage_gib=50, volumes=2),
+        "seaweedfs_master": _size(3, (50, 500), (128, 256), storage_gib=2),
+        "seaweedfs_volume": _size(3, (250, 1000), (512, 1024), storage_gib=50, volumes=2),
+        "seaweedfs_filer": _size(2, (100, 1000), (256, 512), storage_gib=5),
         "postgresql": _size(2, (500, 2000), (1536, 1536), storage_gib=50),
         "elasticsearch": _size(3, (500, 2000), (1280, 1280), storage_gib=50, heap=640),
+        "storage_setup": _size(1, (50, 250), (64, 128)),
         "dremio_coordinator": _size(1, (1000, 4000), (3072, 3072), storage_gib=20, heap=1536, direct=1024),
         "dremio_executor": _size(2, (1000, 4000), (3584, 3584), storage_gib=50, heap=1280, direct=1792),
         "zookeeper": _size(3, (100, 500), (192, 512), storage_gib=2, heap=128),
@@ -264,7 +282,8 @@ STAGING = Profile(
         "log_agent": _size(1, (50, 500), (64, 192)),
         "cnpg_operator": _size(1, (50, 500), (128, 256)),
         "eck_operator": _size(1, (100, 1000), (192, 512)),
-        "cert_manager": _size(1, (50, 500), (128, 256)),
+        "cert_manager": _size(1, (25, 250), (64, 192)),
+        "barman_cloud_plugin": _size(1, (50, 500), (64, 256)),
     },
 )
 
@@ -286,9 +305,13 @@ PROD = Profile(
         "airbyte_cron": _size(1, (100, 500), (256, 512)),
         "airbyte_temporal": _size(2, (500, 2000), (1024, 2048)),
         "airbyte_jobs": _size(4, (1000, 2000), (2048, 4096)),
-        "object_storage": _size(6, (500, 2000), (2048, 2048), storage_gib=200, volumes=2),
+        "minio": _size(6, (500, 2000), (2048, 2048), storage_gib=200, volumes=2),
+        "seaweedfs_master": _size(3, (100, 500), (256, 512), storage_gib=5),
+        "seaweedfs_volume": _size(6, (500, 2000), (1536, 2048), storage_gib=200, volumes=2),
+        "seaweedfs_filer": _size(3, (250, 1000), (512, 1024), storage_gib=10),
         "postgresql": _size(3, (1000, 2000), (4096, 4096), storage_gib=100),
         "elasticsearch": _size(3, (1000, 2000), (4096, 4096), storage_gib=100, heap=2048),
+        "storage_setup": _size(1, (50, 250), (64, 128)),
         "dremio_coordinator": _size(1, (2000, 4000), (8192, 8192), storage_gib=50, heap=4096, direct=3072),
         "dremio_executor": _size(3, (2000, 4000), (10240, 10240), storage_gib=200, heap=4096, direct=5120),
         "zookeeper": _size(3, (250, 500), (512, 512), storage_gib=5, heap=256),
@@ -304,7 +327,8 @@ PROD = Profile(
         "log_agent": _size(1, (100, 500), (128, 256)),
         "cnpg_operator": _size(2, (100, 500), (256, 512)),
         "eck_operator": _size(1, (200, 1000), (512, 1024)),
-        "cert_manager": _size(2, (100, 500), (256, 512)),
+        "cert_manager": _size(2, (50, 500), (128, 256)),
+        "barman_cloud_plugin": _size(1, (100, 500), (128, 256)),
     },
 )
 

@@ -7,6 +7,10 @@ Rules (enforced by tests/test_versions.py and by the manifest checks on every st
 * nothing is pulled from `docker.io/minio/*`: MinIO deleted those repositories on 2026-09-12;
 * every pin says where its digest was confirmed, so an update can be checked the same way.
 
+Charts are pinned by version; the operator images they render are pinned by the tags the chart
+version fixes. Their digests are not overridden here because they could not be confirmed offline;
+re-check them with `crane digest <image>` when bumping a chart (README, "Upgrading pins").
+
 The `# renovate:` comments let a dependency bot propose updates.
 """
 
@@ -46,6 +50,9 @@ class ChartPin:
     chart: str
     version: str
     app_version: str
+    release: str
+    """Helm release name; fixed, because the chart derives its pods' instance label from it and the
+    NetworkPolicies select on that label (`ServiceSpec.chart_pod_labels`)."""
 
 
 # renovate: datasource=docker depName=quay.io/minio/minio
@@ -68,5 +75,53 @@ POSTGRESQL = ImagePin(
     source="index digest pinned identically by several public CloudNativePG deployments",
 )
 
-IMAGES: tuple[ImagePin, ...] = (MINIO, POSTGRESQL)
-CHARTS: tuple[ChartPin, ...] = ()
+# renovate: datasource=docker depName=quay.io/minio/mc
+MINIO_CLIENT = ImagePin(
+    registry="quay.io",
+    repository="minio/mc",
+    tag="RELEASE.2025-08-13T08-35-41Z",
+    digest="sha256:a7fe349ef4bd8521fb8497f55c6042871b2ae640607cf99d9bede5e9bdf11727",
+    source="index digest pinned identically by many public projects (also used against SeaweedFS: plain S3)",
+)
+
+# renovate: datasource=docker depName=docker.io/chrislusf/seaweedfs
+SEAWEEDFS = ImagePin(
+    registry="docker.io",
+    repository="chrislusf/seaweedfs",
+    tag="4.47",
+    digest="sha256:ce9e796f1fe6f06968f4c04bdaf8f678dad9c8acdfef3d244133d71bfa6bf882",
+    source="one public pin (a compatibility-test script); the tests run 4.48 from PyPI against the same S3 API",
+)
+
+# renovate: datasource=docker depName=docker.elastic.co/elasticsearch/elasticsearch
+ELASTICSEARCH = ImagePin(
+    registry="docker.elastic.co",
+    repository="elasticsearch/elasticsearch",
+    tag="9.1.4",
+    digest="sha256:62a245d92e8d14440e1e43a1b4f08d37aef316d82f198b4f878985948aa2d1d8",
+    source="one public pin (a compose template and its test); confirm with `crane digest` before the first prod deploy",
+)
+
+# renovate: datasource=helm registryUrl=https://charts.jetstack.io depName=cert-manager
+CERT_MANAGER = ChartPin(
+    repository="https://charts.jetstack.io", chart="cert-manager", version="v1.19.1", app_version="v1.19.1",
+    release="cert-manager",
+)
+# renovate: datasource=helm registryUrl=https://cloudnative-pg.github.io/charts depName=cloudnative-pg
+CLOUDNATIVE_PG = ChartPin(
+    repository="https://cloudnative-pg.github.io/charts", chart="cloudnative-pg", version="0.29.0",
+    app_version="1.30.0", release="cloudnative-pg",
+)
+# renovate: datasource=helm registryUrl=https://cloudnative-pg.github.io/charts depName=plugin-barman-cloud
+BARMAN_CLOUD_PLUGIN = ChartPin(
+    repository="https://cloudnative-pg.github.io/charts", chart="plugin-barman-cloud", version="0.7.0",
+    app_version="v0.13.0", release="plugin-barman-cloud",
+)
+# renovate: datasource=helm registryUrl=https://helm.elastic.co depName=eck-operator
+ECK_OPERATOR = ChartPin(
+    repository="https://helm.elastic.co", chart="eck-operator", version="3.4.0", app_version="3.4.0",
+    release="eck-operator",
+)
+
+IMAGES: tuple[ImagePin, ...] = (MINIO, MINIO_CLIENT, SEAWEEDFS, POSTGRESQL, ELASTICSEARCH)
+CHARTS: tuple[ChartPin, ...] = (CERT_MANAGER, CLOUDNATIVE_PG, BARMAN_CLOUD_PLUGIN, ECK_OPERATOR)

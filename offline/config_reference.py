@@ -16,12 +16,19 @@ import types
 import typing
 from pathlib import Path
 
-from annotated_types import Ge
+from annotated_types import Ge, Le
 from pydantic import BaseModel
 from pydantic.fields import FieldInfo
 
 from components.catalog import SERVICES
-from components.settings import ClusterOverrides, ServiceOverrides, StackConfig
+from components.settings import (
+    SECRET_KEYS,
+    BackupSettings,
+    ClusterOverrides,
+    ObjectStorageSettings,
+    ServiceOverrides,
+    StackConfig,
+)
 from components.topology import PROFILES, ServiceSize, Topology
 
 README = Path(__file__).resolve().parent.parent / "README.md"
@@ -38,13 +45,19 @@ def render() -> str:
         "| Key | Type | Default | Meaning |",
         "|---|---|---|---|",
     ]
+    nested = {"object_storage": ObjectStorageSettings, "backups": BackupSettings}
     for name, field in StackConfig.model_fields.items():
         if name == "cluster":
             lines += _rows(ClusterOverrides, "cluster.", _cluster_default)
         elif name == "services":
             lines += _rows(ServiceOverrides, "services.<name>.", lambda _: "from the profile (below)")
+        elif name in nested:
+            model = nested[name]
+            lines += [_row(f"{name}.{key}", sub, _plain_default(sub)) for key, sub in model.model_fields.items()]
         else:
             lines.append(_row(name, field, _plain_default(field)))
+    for key, description in SECRET_KEYS.items():
+        lines.append(f"| `{key}` | secret string (`pulumi config set --secret`) | unset | {description} |")
     lines += ["", "Service names: " + ", ".join(f"`{s.name}`" for s in SERVICES) + ".", ""]
     lines += _size_tables()
     return "\n".join(lines) + "\n"
@@ -68,8 +81,13 @@ def _type_name(field: FieldInfo) -> str:
         annotation, *extra = typing.get_args(annotation)
         constraints += [item for meta in extra for item in getattr(meta, "metadata", [meta])]
     minimum = next((c.ge for c in constraints if isinstance(c, Ge)), None)
+    maximum = next((c.le for c in constraints if isinstance(c, Le)), None)
     if isinstance(annotation, type) and issubclass(annotation, enum.Enum):
         return " \\| ".join(f"`{member.value}`" for member in annotation)
+    if typing.get_origin(annotation) is typing.Literal:
+        return " \\| ".join(f"`{value}`" for value in typing.get_args(annotation))
+    if annotation is int and minimum is not None and maximum is not None:
+        return f"integer {minimum}–{maximum}"
     if typing.get_origin(annotation) is list:
         return "list of strings"
     if typing.get_origin(annotation) is dict:
@@ -86,6 +104,8 @@ def _plain_default(field: FieldInfo) -> str:
         return "unset"
     if isinstance(field.default, BaseModel) or field.default in ({}, []):
         return "—"
+    if field.default == "":
+        return '`""`'
     return f"`{json.dumps(field.default) if isinstance(field.default, list) else field.default}`"
 
 

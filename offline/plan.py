@@ -31,7 +31,7 @@ from offline.graph import (
     read_stack_config,
     unwrap_secrets,
 )
-from offline.manifests import Manifest, kubernetes_manifests
+from offline.manifests import Manifest, helm_releases, kubernetes_manifests
 
 DEFAULT_OUT = PROJECT_ROOT / "build" / "plan"
 _FLOW = re.compile(r"^(?P<source>[\w-]+) -> (?P<target>[\w-]+):(?P<port>\d+) \((?P<purpose>.*)\)$")
@@ -188,7 +188,8 @@ def flow_edges(manifests: list[Manifest]) -> tuple[list[Edge], dict[str, str]]:
 def mermaid_diagram(graph: StackGraph) -> str:
     manifests = kubernetes_manifests(graph)
     edges, namespace_of = flow_edges(manifests)
-    deployed = _deployed_services(manifests, namespace_of)
+    releases = {unwrap_secrets(record.inputs).get("name") for record in helm_releases(graph)}
+    deployed = _deployed_services(manifests, namespace_of, releases)
     by_namespace: dict[str, list[str]] = defaultdict(list)
     for service, namespace in sorted(namespace_of.items()):
         by_namespace[namespace].append(service)
@@ -199,15 +200,19 @@ def mermaid_diagram(graph: StackGraph) -> str:
         for service in services:
             lines.append(f'    {_node_id(service)}["{service}"]:::{"deployed" if service in deployed else "planned"}')
         lines.append("  end")
+    outside = sorted({edge.target for edge in edges if edge.target not in namespace_of})
+    for node in outside:
+        lines.append(f'  {_node_id(node)}(["{node}"]):::external')
     for edge in edges:
         lines.append(f"  {_node_id(edge.source)} -->|{edge.port}| {_node_id(edge.target)}")
     lines.append("  classDef deployed fill:#d7f5dd,stroke:#2b8a3e")
+    lines.append("  classDef external fill:#e7f5ff,stroke:#1c7ed6")
     lines.append("  classDef planned fill:#f1f3f5,stroke:#868e96,stroke-dasharray: 4 3")
     return "\n".join(lines) + "\n"
 
 
-def _deployed_services(manifests: list[Manifest], namespace_of: dict[str, str]) -> set[str]:
-    """Services with at least one object labelled as them (workload, custom resource, Service)."""
+def _deployed_services(manifests: list[Manifest], namespace_of: dict[str, str], releases: set[str]) -> set[str]:
+    """Services with an object labelled as them (workload, custom resource, Service) or a Helm release."""
     labelled: list[dict[str, str]] = []
     for manifest in manifests:
         if manifest.kind in {"NetworkPolicy", "Namespace"}:
@@ -217,8 +222,11 @@ def _deployed_services(manifests: list[Manifest], namespace_of: dict[str, str]) 
         labelled.append((template.get("metadata") or {}).get("labels") or {})
     deployed = set()
     for service in namespace_of:
-        selector = SERVICES_BY_NAME[service].selector_labels
-        if any(all(labels.get(key) == value for key, value in selector.items()) for labels in labelled):
+        spec = SERVICES_BY_NAME[service]
+        if spec.chart_pod_labels:
+            if spec.chart_pod_labels.get("app.kubernetes.io/instance") in releases:
+                deployed.add(service)
+        elif any(all(labels.get(key) == value for key, value in spec.policy_selector.items()) for labels in labelled):
             deployed.add(service)
     return deployed
 

@@ -22,7 +22,7 @@ from referencing import Registry, Resource
 __all__ = ["SchemaNotFoundError", "schema_errors", "resolved_version"]
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def resolved_version(minor: str) -> str:
     """The newest bundled schema version not newer than `minor` ("1.34" → "1.34.x")."""
     candidates = [version for version in kv.all_versions() if kv.major_minor(version) <= kv.major_minor(minor)]
@@ -31,14 +31,14 @@ def resolved_version(minor: str) -> str:
     return candidates[-1]
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _definitions(version: str) -> Resource:
     return Resource.from_contents(
         kv.schema_contents(f"kubernetes-json-schema/v{version}-local-strict/_definitions.json", version)
     )
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _validator(minor: str, api_version: str, kind: str) -> jsonschema.Draft202012Validator:
     version = resolved_version(minor)
     # Same file naming as kubernetes-validate: "apps/v1" → "apps-v1", "networking.k8s.io/v1" → "networking-v1".

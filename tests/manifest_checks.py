@@ -28,9 +28,22 @@ from offline.schema import SchemaNotFoundError, schema_errors
 KUBERNETES_MINORS = ("1.31", "1.34")
 """The oldest and the newest Kubernetes minor the platform supports."""
 
-CRD_SCHEMA_ALLOW_LIST: dict[tuple[str, str], str] = {}
+_SHAPE_TESTED = "no schema is bundled with kubernetes-validate and none is published on PyPI; its shape (required fields, references, per-topology numbers) is tested in tests/test_storage.py"
+CRD_SCHEMA_ALLOW_LIST: dict[tuple[str, str], str] = {
+    ("postgresql.cnpg.io/v1", "Cluster"): f"CloudNativePG Cluster: {_SHAPE_TESTED}",
+    ("postgresql.cnpg.io/v1", "Database"): f"CloudNativePG Database: {_SHAPE_TESTED}",
+    ("postgresql.cnpg.io/v1", "ScheduledBackup"): f"CloudNativePG ScheduledBackup: {_SHAPE_TESTED}",
+    ("barmancloud.cnpg.io/v1", "ObjectStore"): f"Barman Cloud plugin ObjectStore: {_SHAPE_TESTED}",
+    ("elasticsearch.k8s.elastic.co/v1", "Elasticsearch"): f"ECK Elasticsearch: {_SHAPE_TESTED}",
+}
 """(apiVersion, kind) of custom resources with no bundled schema → why that is acceptable and where
 their shape is tested instead."""
+
+OPERATOR_CREATED_SECRETS: dict[str, str] = {
+    "elasticsearch-es-elastic-user": "ECK creates the elastic superuser's password with the cluster",
+    "elasticsearch-es-http-certs-public": "ECK creates the public HTTP CA with the cluster",
+}
+"""Secrets that pods reference but an operator creates at run time, so they are not in the graph."""
 
 POD_SECURITY_EXCEPTIONS: dict[tuple[str, str, str], str] = {}
 """(kind, name prefix, PSS rule) → why that workload cannot meet the rule."""
@@ -67,9 +80,11 @@ def pod_security_problems(manifests: Iterable[Manifest], namespace_levels: dict[
 
     A pod that its namespace's enforce level rejects is always a problem (admission would refuse it).
     A pod in a weaker namespace must still meet "restricted", rule by rule, unless an exception says why not.
+    Operator pod templates (ECK) are checked as declared; the operator merges its own defaults into them.
     """
+    manifests = list(manifests)
     problems, used = [], set()
-    for manifest, pod in pod_templates(manifests):
+    for manifest, pod in [*pod_templates(manifests), *operator_pod_templates(manifests)]:
         enforced = namespace_levels.get(manifest.namespace or "", RESTRICTED)
         if enforced != PRIVILEGED:
             problems += [
@@ -128,6 +143,34 @@ def semantic_problems(manifests: Iterable[Manifest]) -> list[str]:
                 if "memory" in values and not _MEMORY.match(str(values["memory"])):
                     problems.append(f"{where}: {part}.memory {values['memory']!r} is not a memory quantity")
     return problems
+
+
+def reference_problems(manifests: Iterable[Manifest]) -> list[str]:
+    """Every Secret and ConfigMap a pod mounts or reads exists in its namespace (or an operator creates it)."""
+    manifests = list(manifests)
+    existing = {(m.kind, m.namespace, m.name) for m in manifests if m.kind in ("Secret", "ConfigMap")}
+    problems = []
+    for manifest, pod in pod_templates(manifests):
+        spec = pod.get("spec") or {}
+        wanted = [("Secret", v["secret"]["secretName"]) for v in spec.get("volumes") or [] if "secret" in v]
+        wanted += [("ConfigMap", v["configMap"]["name"]) for v in spec.get("volumes") or [] if "configMap" in v]
+        for container in _all_containers(pod):
+            for variable in container.get("env") or []:
+                ref = (variable.get("valueFrom") or {}).get("secretKeyRef")
+                if ref:
+                    wanted.append(("Secret", ref["name"]))
+        for kind, name in wanted:
+            if (kind, manifest.namespace, name) not in existing and name not in OPERATOR_CREATED_SECRETS:
+                problems.append(f"{manifest.identity}: {kind} {name!r} is referenced but not declared in {manifest.namespace}")
+    return problems
+
+
+def operator_pod_templates(manifests: Iterable[Manifest]) -> Iterable[tuple[Manifest, dict]]:
+    """Pod templates inside operator resources (ECK node sets), as declared."""
+    for manifest in manifests:
+        if manifest.kind == "Elasticsearch":
+            for node_set in manifest.document["spec"].get("nodeSets", []):
+                yield manifest, node_set.get("podTemplate", {})
 
 
 def _all_containers(pod: dict) -> list[dict]:

@@ -16,7 +16,7 @@ import pytest
 from components import kube
 from components.catalog import service
 from offline.graph import evaluate_stack
-from offline.manifests import Manifest, kubernetes_manifests, pod_templates
+from offline.manifests import Manifest, kubernetes_manifests
 from tests import manifest_checks as checks
 from tests.conftest import PROJECT_ROOT, stack_manifests
 
@@ -109,7 +109,7 @@ def test_autoscaling_only_where_the_profile_gives_a_range(stack: str, replicas: 
 
 def test_requests_and_limits_come_from_the_profile(stack: str) -> None:
     container = _one(sample(stack), "Deployment")["spec"]["template"]["spec"]["containers"][0]
-    from tests.test_capacity import shipped_profile
+    from tests.conftest import shipped_profile
 
     size = shipped_profile(stack).services["superset_web"]
     assert container["resources"] == {
@@ -127,6 +127,7 @@ def test_labels_follow_the_kubernetes_recommendations() -> None:
         "app.kubernetes.io/part-of": "data-platform",
         "app.kubernetes.io/managed-by": "pulumi",
         "app.kubernetes.io/version": "1.0.0",
+        "dataplatform.io/service": "superset-web",
     }
 
 
@@ -139,7 +140,7 @@ def test_probes_give_slow_starters_time_without_weakening_liveness() -> None:
 
 
 def test_jvm_options_follow_the_profile() -> None:
-    from tests.test_capacity import shipped_profile
+    from tests.conftest import shipped_profile
 
     size = shipped_profile("prod").services["dremio_executor"]
     assert kube.jvm_memory_options(size) == "-Xms4096m -Xmx4096m -XX:MaxDirectMemorySize=5120m"

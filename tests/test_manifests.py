@@ -45,6 +45,10 @@ def test_semantic_rules(manifests: tuple[Manifest, ...]) -> None:
     assert checks.semantic_problems(manifests) == []
 
 
+def test_every_referenced_secret_and_config_map_exists(manifests: tuple[Manifest, ...]) -> None:
+    assert checks.reference_problems(manifests) == []
+
+
 def test_checkov_finds_nothing_unexplained(manifests: tuple[Manifest, ...], tmp_path: Path) -> None:
     report = checks.checkov_scan(manifests, tmp_path)
     assert report.failed == [], checks.describe_checkov_findings(report.failed)

@@ -7,11 +7,11 @@ import json
 import pytest
 
 from components.capacity import CapacityError
-from components.catalog import FLOWS, SERVICES_BY_NAME, ZONES, PodSecurityLevel, validate_catalog
+from components.catalog import SERVICES_BY_NAME, ZONES, PodSecurityLevel, active_flows, validate_catalog
 from components.settings import SettingsError
 from offline.graph import StackGraph, evaluate_stack, read_stack_config, unwrap_secrets
 from offline.manifests import Manifest
-from tests.conftest import PROJECT_ROOT
+from tests.conftest import PROJECT_ROOT, report_of, shipped_settings
 
 COMPONENT_TYPES_PREFIX = "data-platform:"
 
@@ -99,35 +99,38 @@ def _allows(rules: list[dict], peer_namespace: str, peer_labels: dict, port: int
     return False
 
 
-def test_every_catalog_flow_is_open_on_both_sides(manifests: tuple[Manifest, ...]) -> None:
-    for flow in FLOWS:
+def _rules(manifests: tuple[Manifest, ...], namespace: str, selector: dict, direction: str) -> list[dict]:
+    return [
+        rule
+        for p in _policies(manifests, namespace)
+        if p["spec"]["podSelector"]["matchLabels"] == selector
+        for rule in p["spec"].get(direction) or []
+    ]
+
+
+def test_every_catalog_flow_is_open_on_both_sides(stack: str, manifests: tuple[Manifest, ...]) -> None:
+    settings = shipped_settings(stack)
+    flows = active_flows(settings.object_storage.backend)
+    assert flows
+    for flow in flows:
         source, target = SERVICES_BY_NAME[flow.source], SERVICES_BY_NAME[flow.target]
         port = target.ports[flow.port_name]
         source_ns, target_ns = f"dp-{source.zone}", f"dp-{target.zone}"
-        ingress = [
-            rule
-            for p in _policies(manifests, target_ns)
-            if p["spec"]["podSelector"]["matchLabels"] == target.selector_labels
-            for rule in p["spec"].get("ingress") or []
-        ]
-        egress = [
-            rule
-            for p in _policies(manifests, source_ns)
-            if p["spec"]["podSelector"]["matchLabels"] == source.selector_labels
-            for rule in p["spec"].get("egress") or []
-        ]
-        assert _allows(ingress, source_ns, source.selector_labels, port, "ingress"), f"no ingress for {flow}"
-        assert _allows(egress, target_ns, target.selector_labels, port, "egress"), f"no egress for {flow}"
+        ingress = _rules(manifests, target_ns, target.policy_selector, "ingress")
+        egress = _rules(manifests, source_ns, source.policy_selector, "egress")
+        assert _allows(ingress, source_ns, source.policy_selector, port, "ingress"), f"no ingress for {flow}"
+        assert _allows(egress, target_ns, target.policy_selector, port, "egress"), f"no egress for {flow}"
 
 
-def test_no_flow_is_open_that_the_catalog_does_not_declare(manifests: tuple[Manifest, ...]) -> None:
+def test_no_flow_is_open_that_the_catalog_does_not_declare(stack: str, manifests: tuple[Manifest, ...]) -> None:
     def key(labels: dict[str, str]) -> tuple:
         return tuple(sorted(labels.items()))
 
+    settings = shipped_settings(stack)
     declared = {
-        (key(SERVICES_BY_NAME[f.source].selector_labels), key(SERVICES_BY_NAME[f.target].selector_labels),
+        (key(SERVICES_BY_NAME[f.source].policy_selector), key(SERVICES_BY_NAME[f.target].policy_selector),
          SERVICES_BY_NAME[f.target].ports[f.port_name])
-        for f in FLOWS
+        for f in active_flows(settings.object_storage.backend)
     }
     for manifest in manifests:
         if manifest.kind != "NetworkPolicy":
@@ -142,15 +145,22 @@ def test_no_flow_is_open_that_the_catalog_does_not_declare(manifests: tuple[Mani
                     assert (source, target, port["port"]) in declared, f"{manifest.identity} opens an undeclared flow"
 
 
-def test_api_server_egress_only_where_a_controller_needs_it(manifests: tuple[Manifest, ...]) -> None:
-    for zone in ZONES:
-        opens_api = any(
-            "ipBlock" in peer
-            for p in _policies(manifests, f"dp-{zone.zone}")
-            for rule in p["spec"].get("egress") or []
-            for peer in rule.get("to") or []
-        )
-        assert opens_api == zone.needs_kubernetes_api, zone.zone
+def test_api_server_egress_only_for_services_that_watch_it(stack: str, manifests: tuple[Manifest, ...]) -> None:
+    settings = shipped_settings(stack)
+    opened = {
+        (m.namespace, tuple(sorted(m.document["spec"]["podSelector"]["matchLabels"].items())))
+        for m in manifests
+        if m.kind == "NetworkPolicy"
+        for rule in m.document["spec"].get("egress") or []
+        for peer in rule.get("to") or []
+        if "ipBlock" in peer
+    }
+    expected = {
+        (f"dp-{s.zone}", tuple(sorted(s.policy_selector.items())))
+        for s in settings.active_services
+        if s.needs_kubernetes_api
+    }
+    assert opened == expected
 
 
 def test_stack_outputs_hold_no_secret_and_name_every_namespace(graph: StackGraph) -> None:
@@ -170,10 +180,15 @@ def _config_with(stack: str, **overrides: object) -> dict[str, str]:
 
 def test_an_overcommitted_stack_names_the_shortfall_and_the_largest_services() -> None:
     config = _config_with("staging", services={"dremio_executor": {"replicas": 4}})
+    shipped = report_of(shipped_settings("staging")).scenarios[-1]
+    requested = shipped.requested_memory_mib + 2 * 3584
     with pytest.raises(CapacityError) as caught:
         evaluate_stack("staging", config=config)
     message = str(caught.value)
-    assert "one host lost (2 host(s)): memory: 36,000 MiB requested, 30,528 MiB allocatable, 5,472 MiB short" in message
+    assert (
+        f"one host lost (2 host(s)): memory: {requested:,} MiB requested, {shipped.allocatable_memory_mib:,} MiB "
+        f"allocatable, {requested - shipped.allocatable_memory_mib:,} MiB short"
+    ) in message
     assert "Largest requests: dremio_executor 14,336 MiB" in message
 
 

@@ -165,3 +165,98 @@ def test_cluster_overrides_merge_onto_the_profile() -> None:
     raw = {"topology": "prod", "cluster": json.dumps({"zones": ["a", "b", "c"], "host_memory_mib": 65536})}
     cluster = parse_settings(raw, stack="prod").cluster
     assert (cluster.host_memory_mib, cluster.host_count, cluster.zones) == (65536, 9, ("a", "b", "c"))
+
+
+# --- object storage, backups and secret settings --------------------------------------------------------------
+
+EXTERNAL = {"backend": "external", "external_endpoint": "https://s3.eu-west-1.amazonaws.com"}
+CREDENTIALS = {"object_storage_access_key": "AKIAEXAMPLE", "object_storage_secret_key": "not-shown-anywhere"}
+
+
+def test_external_backend_takes_its_credentials_from_secret_config() -> None:
+    raw = {"topology": "dev", "object_storage": json.dumps(EXTERNAL), **CREDENTIALS}
+    settings = parse_settings(raw, stack="dev", secret_keys=set(CREDENTIALS))
+    assert settings.object_storage.backend == "external"
+    assert settings.secret_keys_set == frozenset(CREDENTIALS)
+    assert [s.name for s in settings.active_services if s.backend] == []
+
+
+def test_credentials_in_plain_text_are_refused_without_showing_them() -> None:
+    raw = {"topology": "dev", "object_storage": json.dumps(EXTERNAL), **CREDENTIALS}
+    with pytest.raises(SettingsError) as caught:
+        parse_settings(raw, stack="dev", secret_keys={"object_storage_access_key"})
+    message = str(caught.value)
+    assert "object_storage_secret_key: holds a credential but is stored in plain text" in message
+    assert "pulumi config set --secret object_storage_secret_key <value>" in message
+    assert CREDENTIALS["object_storage_secret_key"] not in message
+
+
+def test_external_backend_needs_endpoint_and_both_credentials() -> None:
+    problems = problems_of({"topology": "dev", "object_storage": {"backend": "external"}})
+    assert problems == [
+        "data-platform:object_storage: backend 'external' needs external_endpoint. "
+        "Fix: `pulumi config set --path object_storage.external_endpoint https://<host>`"
+    ]
+    with pytest.raises(SettingsError) as caught:
+        parse_settings({"topology": "dev", "object_storage": json.dumps(EXTERNAL)}, stack="dev")
+    assert len(caught.value.problems) == 2
+    assert all("required with object_storage.backend external" in p for p in caught.value.problems)
+
+
+def test_settings_for_another_backend_are_not_silently_ignored() -> None:
+    problem = only_problem({"topology": "dev", "object_storage": {"external_endpoint": "https://s3.example.com"}})
+    assert "external_endpoint is only used with backend 'external', not 'minio'" in problem
+    with pytest.raises(SettingsError) as caught:
+        parse_settings({"topology": "dev", **CREDENTIALS}, stack="dev", secret_keys=set(CREDENTIALS))
+    assert all("only used with object_storage.backend external" in p for p in caught.value.problems)
+
+
+@pytest.mark.parametrize(
+    ("object_storage", "expected"),
+    [
+        ({"region": "moon-1"}, "object_storage.region = 'moon-1': use an S3 region name"),
+        ({"bucket_prefix": "Acme_"}, "object_storage.bucket_prefix = 'Acme_': use lower-case letters"),
+        ({"backend": "ceph"}, "object_storage.backend = 'ceph': Input should be 'minio', 'seaweedfs' or 'external'"),
+        ({**EXTERNAL, "external_endpoint": "s3.amazonaws.com"}, "give the endpoint as scheme://host[:port]"),
+        ({"console_service_type": "Ingress"}, "object_storage.console_service_type = 'Ingress'"),
+    ],
+)
+def test_object_storage_values_are_checked(object_storage: dict, expected: str) -> None:
+    assert expected in "\n".join(problems_of({"topology": "dev", "object_storage": object_storage}))
+
+
+@pytest.mark.parametrize(
+    ("stack", "overrides", "expected"),
+    [
+        ("prod", {"minio": {"replicas": 3, "volumes_per_replica": 1}}, "services.minio: 3 server(s) × 1 drive(s) = 3 drives; erasure coding needs at least 4"),
+        ("staging", {"minio": {"replicas": 17, "volumes_per_replica": 1}}, "services.minio: 17 drives cannot be split into erasure sets of 4 to 16"),
+    ],
+)
+def test_minio_layouts_that_cannot_survive_are_refused(stack: str, overrides: dict, expected: str) -> None:
+    raw = {"topology": stack, "services": overrides}
+    if stack == "prod":
+        raw["cluster"] = {"zones": ["a", "b", "c"]}
+    assert expected in only_problem(raw)
+
+
+@pytest.mark.parametrize(
+    ("stack", "overrides", "expected"),
+    [
+        ("staging", {"seaweedfs_master": {"replicas": 2}}, "services.seaweedfs_master.replicas: 2 masters: raft needs an odd number"),
+        ("staging", {"seaweedfs_filer": {"replicas": 1}}, "services.seaweedfs_filer.replicas: 1 filer: S3 would stop"),
+        ("staging", {"seaweedfs_volume": {"replicas": 4}}, "services.seaweedfs_volume.replicas: 4 volume servers on 3 hosts"),
+        ("prod", {"seaweedfs_volume": {"replicas": 4}}, "services.seaweedfs_volume.replicas: 4 volume servers: they are placed per zone"),
+    ],
+)
+def test_seaweedfs_layouts_that_cannot_survive_are_refused(stack: str, overrides: dict, expected: str) -> None:
+    raw = {"topology": stack, "services": overrides, "object_storage": {"backend": "seaweedfs"}}
+    if stack == "prod":
+        raw["cluster"] = {"zones": ["a", "b", "c"]}
+    assert expected in only_problem(raw)
+
+
+def test_backup_settings_are_bounded() -> None:
+    problems = problems_of({"topology": "dev", "backups": {"retention_days": 0, "base_backup_hour_utc": 24}})
+    assert len(problems) == 2
+    assert any("backups.retention_days = 0: Input should be greater than or equal to 1" in p for p in problems)
+    assert any("backups.base_backup_hour_utc = 24: Input should be less than or equal to 23" in p for p in problems)
