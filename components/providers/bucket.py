@@ -36,7 +36,7 @@ import pulumi
 import pulumi.dynamic
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, field_validator, model_validator
 
-from components.providers.common import ProviderError, domain_diff, validate_inputs
+from components.providers.common import ProviderError, domain_diff, domain_values, validate_inputs
 
 DOMAIN_KEYS = ("name", "versioning", "object_lock", "encryption", "lifecycle_rules", "policy", "tags")
 STORED_KEYS = ("force_destroy", "adopt", "connection")
@@ -325,7 +325,7 @@ class BucketProvider(pulumi.dynamic.ResourceProvider):
         return result
 
     def create(self, props: dict[str, Any]) -> pulumi.dynamic.CreateResult:
-        desired = BucketInputs.model_validate(_domain(props))
+        desired = BucketInputs.model_validate(_own(props))
         session = _Session(desired.name, desired.connection)
         exists = self._exists(session, "create")
         if exists and not desired.adopt:
@@ -345,7 +345,7 @@ class BucketProvider(pulumi.dynamic.ResourceProvider):
         return pulumi.dynamic.CreateResult(desired.name, outputs(desired))
 
     def read(self, id_: str, props: dict[str, Any]) -> pulumi.dynamic.ReadResult:
-        stored = BucketInputs.model_validate({**_domain(props), "name": id_})
+        stored = BucketInputs.model_validate({**_own(props), "name": id_})
         session = _Session(id_, stored.connection)
         try:
             configuration = read_configuration(session)
@@ -356,8 +356,8 @@ class BucketProvider(pulumi.dynamic.ResourceProvider):
         return pulumi.dynamic.ReadResult(id_, outs, outs)
 
     def update(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> pulumi.dynamic.UpdateResult:
-        desired = BucketInputs.model_validate(_domain(news))
-        previous = BucketInputs.model_validate(_domain(olds))
+        desired = BucketInputs.model_validate(_own(news))
+        previous = BucketInputs.model_validate(_own(olds))
         session = _Session(desired.name, desired.connection)
         if desired.connection != previous.connection:
             # New credentials or endpoint: prove they work before they are stored; the bucket is not touched.
@@ -366,7 +366,7 @@ class BucketProvider(pulumi.dynamic.ResourceProvider):
         return pulumi.dynamic.UpdateResult(outputs(desired))
 
     def delete(self, id_: str, props: dict[str, Any]) -> None:
-        stored = BucketInputs.model_validate({**_domain(props), "name": id_})
+        stored = BucketInputs.model_validate({**_own(props), "name": id_})
         session = _Session(id_, stored.connection)
         try:
             contents = _count_contents(session)
@@ -488,10 +488,6 @@ class Bucket(pulumi.dynamic.Resource, module="s3", name="Bucket"):
 def outputs(inputs: BucketInputs) -> dict[str, Any]:
     """The resource's outputs: the normalised inputs, in the same shape from create, read and update."""
     return inputs.model_dump(mode="json")
-
-
-def _domain(props: Mapping[str, Any]) -> dict[str, Any]:
-    return {key: value for key, value in props.items() if key in DOMAIN_KEYS + STORED_KEYS}
 
 
 def _fresh_bucket(desired: BucketInputs) -> dict[str, Any]:
@@ -635,3 +631,7 @@ def _delete_contents(session: _Session) -> None:
         if not keys:
             return
         session.call("empty", "delete_objects", Delete={"Objects": keys, "Quiet": True})
+
+
+def _own(props: dict[str, Any]) -> dict[str, Any]:
+    return domain_values(props, DOMAIN_KEYS + STORED_KEYS)

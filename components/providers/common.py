@@ -70,6 +70,8 @@ def _reason(item: Mapping[str, Any]) -> str:
         return f"{path}: unknown property; remove it"
     if item["type"] == "missing":
         return f"{path}: required"
+    if message.startswith((f"{path}.", f"{path}:")):
+        return message  # the validator already named the nested field (config.port: ...)
     shown = item.get("input")
     value = "" if isinstance(shown, dict | list) or path.endswith("secret_key") or "password" in path else f" (got {shown!r})"
     return f"{path}: {message}{value}"
@@ -93,3 +95,9 @@ def domain_diff(
         stables=[key for key in keys if key not in changed],
         delete_before_replace=delete_before_replace and bool(replaces),
     )
+
+
+def domain_values(props: Mapping[str, Any], keys: Iterable[str]) -> dict[str, Any]:
+    """The props a provider owns (never `__provider`), ready for its inputs model."""
+    wanted = set(keys)
+    return {key: value for key, value in props.items() if key in wanted}
