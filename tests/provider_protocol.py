@@ -196,3 +196,15 @@ class InProcess:
 
     def delete(self, id_: str, props: dict[str, Any]) -> None:
         self._run("delete", id_, props)
+
+
+def checked(driver: InProcess | ProviderProcess, news: dict[str, Any], olds: dict[str, Any] | None = None) -> dict[str, Any]:
+    """The inputs as check returns them; fails the test when check reports a problem."""
+    inputs, failures = driver.check(news, olds)
+    assert failures == [], failures
+    return inputs
+
+
+def create(driver: InProcess | ProviderProcess, news: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+    """Check, then create, as the engine does."""
+    return driver.create(checked(driver, news))

@@ -13,7 +13,7 @@ import pytest
 
 from components.providers.bucket import DOMAIN_KEYS, STORED_KEYS, BucketProvider
 from tests.fault_proxy import FaultProxy
-from tests.provider_protocol import InProcess, ProviderCallError, ProviderProcess
+from tests.provider_protocol import InProcess, ProviderCallError, ProviderProcess, checked, create
 from tests.s3_server import ADMIN, OTHER, WeedServer
 
 ALL_KEYS = DOMAIN_KEYS + STORED_KEYS
@@ -74,16 +74,6 @@ def full_inputs(name: str, connection: dict[str, str], **overrides: Any) -> dict
     }
     inputs.update(overrides)
     return inputs
-
-
-def checked(provider: InProcess | ProviderProcess, news: dict[str, Any]) -> dict[str, Any]:
-    inputs, failures = provider.check(news)
-    assert failures == [], failures
-    return inputs
-
-
-def create(provider: InProcess | ProviderProcess, news: dict[str, Any]) -> tuple[str, dict[str, Any]]:
-    return provider.create(checked(provider, news))
 
 
 def domain(values: dict[str, Any]) -> dict[str, Any]:

@@ -27,7 +27,7 @@ from components.providers.dremio_table import DremioTableProvider
 from components.providers.dremio_view import DremioViewProvider
 from tests.fake_dremio import EXISTING, FakeDremio
 from tests.fault_proxy import FaultProxy
-from tests.provider_protocol import InProcess, ProviderCallError, ProviderProcess
+from tests.provider_protocol import InProcess, ProviderCallError, ProviderProcess, checked, create
 
 PASSWORD = "Adm1n-password"
 PROVIDERS = {
@@ -183,14 +183,6 @@ def aggregation_reflection(fake: Any, **overrides: Any) -> dict[str, Any]:
             "measure_fields": [{"name": "amount", "measure_types": ["SUM", "COUNT"]}], **overrides}
 
 
-def checked(driver: Driver, news: dict[str, Any], olds: dict[str, Any] | None = None) -> dict[str, Any]:
-    inputs, failures = driver.check(news, olds)
-    assert failures == [], failures
-    return inputs
-
-
-def create(driver: Driver, news: dict[str, Any]) -> tuple[str, dict[str, Any]]:
-    return driver.create(checked(driver, news))
 
 
 def keys_of(kind: str) -> tuple[str, ...]:
@@ -734,7 +726,7 @@ def test_server_going_away_is_reported_with_the_operation_and_endpoint(providers
         with pytest.raises(ProviderCallError) as caught:
             driver.create(inputs)
         message = str(caught.value)
-        assert "create space 'silver'" in message and proxy.endpoint in message and "could not reach Dremio" in message
+        assert "create space 'silver'" in message and proxy.endpoint in message and "could not reach the server" in message
         assert PASSWORD not in message
         assert time.monotonic() - started < 30
         proxy.heal()

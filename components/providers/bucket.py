@@ -37,6 +37,7 @@ import pulumi.dynamic
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, field_validator, model_validator
 
 from components.providers.common import ProviderError, domain_diff, domain_values, validate_inputs
+from components.providers.http import base_url
 
 DOMAIN_KEYS = ("name", "versioning", "object_lock", "encryption", "lifecycle_rules", "policy", "tags")
 STORED_KEYS = ("force_destroy", "adopt", "connection")
@@ -73,9 +74,7 @@ class S3Connection(BaseModel):
     @field_validator("endpoint")
     @classmethod
     def _endpoint(cls, value: str) -> str:
-        if not re.fullmatch(r"https?://[A-Za-z0-9.-]+(:\d{1,5})?/?", value):
-            raise ValueError("use http(s)://host[:port], e.g. http://minio.storage.svc:9000")
-        return value.rstrip("/")
+        return base_url(value, "http://minio.storage.svc:9000")
 
 
 class LifecycleRule(BaseModel):
@@ -263,8 +262,12 @@ class _Session:
             return getattr(self.client, method)(Bucket=self.bucket, **kwargs)
         except botocore.exceptions.ClientError as error:
             raise self._error(operation, error) from None
-        except (botocore.exceptions.EndpointConnectionError, botocore.exceptions.ConnectionClosedError,
-                botocore.exceptions.ReadTimeoutError, botocore.exceptions.ConnectTimeoutError) as error:
+        except (
+            botocore.exceptions.EndpointConnectionError,
+            botocore.exceptions.ConnectionClosedError,
+            botocore.exceptions.ReadTimeoutError,
+            botocore.exceptions.ConnectTimeoutError,
+        ) as error:
             raise ProviderError(
                 f"{operation} bucket {self.bucket!r} at {self.connection.endpoint}: could not reach the server "
                 f"after retries ({type(error).__name__})"
@@ -492,8 +495,14 @@ def outputs(inputs: BucketInputs) -> dict[str, Any]:
 
 def _fresh_bucket(desired: BucketInputs) -> dict[str, Any]:
     """The configuration of a bucket just created: object lock switches versioning on by itself."""
-    return {"versioning": desired.object_lock, "object_lock": desired.object_lock, "encryption": None,
-            "lifecycle_rules": [], "policy": None, "tags": {}}
+    return {
+        "versioning": desired.object_lock,
+        "object_lock": desired.object_lock,
+        "encryption": None,
+        "lifecycle_rules": [],
+        "policy": None,
+        "tags": {},
+    }
 
 
 def read_configuration(session: _Session) -> dict[str, Any]:
@@ -509,7 +518,9 @@ def read_configuration(session: _Session) -> dict[str, Any]:
         "versioning": versioning,
         "object_lock": lock.get("ObjectLockConfiguration", {}).get("ObjectLockEnabled") == "Enabled",
         "encryption": _encryption_from(encryption_document),
-        "lifecycle_rules": sorted((_rule_from(rule) for rule in lifecycle.get("Rules", [])), key=lambda rule: rule["id"]),
+        "lifecycle_rules": sorted(
+            (_rule_from(rule) for rule in lifecycle.get("Rules", [])), key=lambda rule: rule["id"]
+        ),
         "policy": _policy_from(policy["Policy"]) if policy else None,
         "tags": dict(sorted((tag["Key"], tag["Value"]) for tag in tagging.get("TagSet", []))),
     }
@@ -546,7 +557,11 @@ def _rule_from(rule: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def _rule_to(rule: LifecycleRule) -> dict[str, Any]:
-    document: dict[str, Any] = {"ID": rule.id, "Filter": {"Prefix": rule.prefix}, "Status": "Enabled" if rule.enabled else "Disabled"}
+    document: dict[str, Any] = {
+        "ID": rule.id,
+        "Filter": {"Prefix": rule.prefix},
+        "Status": "Enabled" if rule.enabled else "Disabled",
+    }
     if rule.expiration_days:
         document["Expiration"] = {"Days": rule.expiration_days}
     if rule.noncurrent_expiration_days:
@@ -559,20 +574,28 @@ def _rule_to(rule: LifecycleRule) -> dict[str, Any]:
 def apply_configuration(session: _Session, current: Mapping[str, Any], desired: BucketInputs) -> None:
     """Bring the bucket from `current` to `desired`, one S3 call per sub-configuration that differs."""
     want = desired.model_dump(mode="json", include=set(DOMAIN_KEYS))
-    changed = [key for key in ("versioning", "encryption", "lifecycle_rules", "policy", "tags") if current.get(key) != want[key]]
+    changed = [
+        key
+        for key in ("versioning", "encryption", "lifecycle_rules", "policy", "tags")
+        if current.get(key) != want[key]
+    ]
     if "versioning" in changed:
         status = "Enabled" if desired.versioning else "Suspended"
         session.call("configure versioning of", "put_bucket_versioning", VersioningConfiguration={"Status": status})
     if "encryption" in changed:
         if desired.encryption:
             rule = {"ApplyServerSideEncryptionByDefault": {"SSEAlgorithm": desired.encryption}}
-            session.call("configure encryption of", "put_bucket_encryption", ServerSideEncryptionConfiguration={"Rules": [rule]})
+            session.call(
+                "configure encryption of", "put_bucket_encryption", ServerSideEncryptionConfiguration={"Rules": [rule]}
+            )
         else:
             session.call("remove encryption from", "delete_bucket_encryption")
     if "lifecycle_rules" in changed:
         if desired.lifecycle_rules:
             rules = [_rule_to(rule) for rule in desired.lifecycle_rules]
-            session.call("configure lifecycle of", "put_bucket_lifecycle_configuration", LifecycleConfiguration={"Rules": rules})
+            session.call(
+                "configure lifecycle of", "put_bucket_lifecycle_configuration", LifecycleConfiguration={"Rules": rules}
+            )
         else:
             session.call("remove lifecycle from", "delete_bucket_lifecycle")
     if "policy" in changed:
@@ -601,7 +624,11 @@ def _versions(session: _Session) -> Iterator[list[dict[str, str]]]:
             yield entries
         if not page.get("IsTruncated"):
             return
-        kwargs = {"MaxKeys": DELETE_BATCH, "KeyMarker": page.get("NextKeyMarker"), "VersionIdMarker": page.get("NextVersionIdMarker")}
+        kwargs = {
+            "MaxKeys": DELETE_BATCH,
+            "KeyMarker": page.get("NextKeyMarker"),
+            "VersionIdMarker": page.get("NextVersionIdMarker"),
+        }
 
 
 def _count_contents(session: _Session) -> int:

@@ -20,6 +20,8 @@ from pulumi.output import Unknown
 from pydantic import BaseModel, ValidationError
 
 PROVIDER_KEY = "__provider"
+SECRET_HINTS = ("password", "secret", "uri", "token")
+"""A failing value is repeated in the message unless its property's name holds one of these."""
 
 
 class ProviderError(Exception):
@@ -60,7 +62,10 @@ def validate_inputs(
             return dict(given), failures
         # Only fields that are still unknown are missing: fill what we can, keep the rest as given.
         return {**known, **unknown}, []
-    return {**validated.model_dump(mode="json"), **unknown}, []
+    # A model may shape its own stored form (`dump`), e.g. to leave out optional fields not declared.
+    dump = getattr(validated, "dump", None)
+    values = dump() if callable(dump) else validated.model_dump(mode="json", by_alias=True)
+    return {**values, **unknown}, []
 
 
 def _reason(item: Mapping[str, Any]) -> str:
@@ -73,7 +78,8 @@ def _reason(item: Mapping[str, Any]) -> str:
     if message.startswith((f"{path}.", f"{path}:")):
         return message  # the validator already named the nested field (config.port: ...)
     shown = item.get("input")
-    value = "" if isinstance(shown, dict | list) or path.endswith("secret_key") or "password" in path else f" (got {shown!r})"
+    hidden = isinstance(shown, dict | list) or any(hint in path.lower() for hint in SECRET_HINTS)
+    value = "" if hidden else f" (got {shown!r})"
     return f"{path}: {message}{value}"
 
 

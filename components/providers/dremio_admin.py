@@ -23,13 +23,14 @@ from pydantic import Field, field_validator
 
 from components.providers.common import ProviderError
 from components.providers.dremio_client import DremioClient
-from components.providers.dremio_resource import DremioInputs, DremioProvider, DremioResource
+from components.providers.dremio_resource import DremioProvider
+from components.providers.service import ServiceInputs, ServiceResource
 
 DOMAIN_KEYS = ("first_name", "last_name", "email")
 STORED_KEYS = ("connection", "adopt")
 
 
-class AdminInputs(DremioInputs):
+class AdminInputs(ServiceInputs):
     first_name: Annotated[str, Field(min_length=1, max_length=100)]
     last_name: Annotated[str, Field(min_length=1, max_length=100)]
     email: str
@@ -82,9 +83,10 @@ class DremioAdminProvider(DremioProvider):
         outs = inputs.model_dump(mode="json")
         return pulumi.dynamic.ReadResult(id_, outs, outs)
 
-    def apply(self, client: DremioClient, _id: str, _inputs: AdminInputs, _olds: dict[str, Any]) -> None:
+    def apply(self, client: DremioClient, _id: str, inputs: AdminInputs, _olds: dict[str, Any]) -> dict[str, Any]:
         """Names and e-mail apply at bootstrap only (Dremio OSS has no API to change them): prove the login."""
         client.verify_login()
+        return inputs.model_dump(mode="json")
 
     def delete(self, _id: str, _props: dict[str, Any]) -> None:
         """Nothing to do: the administrator stays (see the module documentation)."""
@@ -101,7 +103,7 @@ class DremioAdminArgs:
     """Accepted for symmetry with the other resources: an existing administrator is always taken over."""
 
 
-class DremioAdmin(DremioResource, module="dremio", name="Admin"):
+class DremioAdmin(ServiceResource, module="dremio", name="Admin"):
     """Declare with `DremioAdmin(resource_name, DremioAdminArgs(...), opts)`."""
 
     provider_class = DremioAdminProvider

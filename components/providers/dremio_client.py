@@ -1,9 +1,8 @@
 """The HTTP client every Dremio provider uses (shared/reference/dremio-rest-api.md, §2–§4 and §9).
 
-* One `requests.Session` per connection, reused within the provider process, with urllib3's `Retry`:
-  connection failures are retried for every method (the request never reached Dremio), 502/503/504 and
-  429 only for GET, PUT and DELETE. A POST creates; it is never repeated automatically, and the
-  providers look before they create again.
+* One retrying session per Dremio, reused within the provider process (`http.py`: connection failures
+  retried for every method, 429/502/503/504 for GET, PUT and DELETE only; a POST is never repeated
+  blindly, the providers look before they create again).
 * Login (`POST /apiv2/login`) happens on first use; the token is reused and renewed once on a 401
   (tokens live 30 hours). A fresh server answers "No User Available" (403) until the first admin exists.
 * Errors name the method, the URL, the status and Dremio's message (`errorMessage`, else `message`,
@@ -13,47 +12,18 @@
 from __future__ import annotations
 
 import functools
-import re
 import threading
 from collections.abc import Sequence
-from typing import Annotated, Any
+from typing import Any
 from urllib.parse import quote
 
 import requests
-from pydantic import BaseModel, ConfigDict, Field, field_validator
-from requests.adapters import HTTPAdapter
-from urllib3.util.retry import Retry
 
-from components.providers.common import ProviderError
+from components.providers.http import ApiError, LoginConnection, check_response, login_failed, retrying_session, send
 
 NO_USER = "No User Available"
 EXISTING_SECRET = "$DREMIO_EXISTING_VALUE$"
 """What Dremio returns instead of a stored secret, and what a PUT sends to keep it."""
-TIMEOUT_SECONDS = (5, 60)
-
-
-class DremioConnection(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-    url: str
-    username: Annotated[str, Field(min_length=1)]
-    password: Annotated[str, Field(min_length=1)]
-
-    @field_validator("url")
-    @classmethod
-    def _url(cls, value: str) -> str:
-        if not re.fullmatch(r"https?://[A-Za-z0-9.-]+(:\d{1,5})?/?", value):
-            raise ValueError("use http(s)://host[:port], e.g. http://dremio-client.processing.svc:9047")
-        return value.rstrip("/")
-
-
-class DremioError(ProviderError):
-    """An error answer from Dremio; `status` is the HTTP status (0 when Dremio could not be reached)."""
-
-    def __init__(self, message: str, status: int, dremio_message: str = ""):
-        super().__init__(message)
-        self.status = status
-        self.dremio_message = dremio_message
 
 
 def encode_path(path: Sequence[str]) -> str:
@@ -64,7 +34,7 @@ def encode_path(path: Sequence[str]) -> str:
 class DremioClient:
     """Requests to one Dremio as one user; `operation` (e.g. "create source 'lake'") leads every error."""
 
-    def __init__(self, connection: DremioConnection, operation: str):
+    def __init__(self, connection: LoginConnection, operation: str):
         self.connection = connection
         self.operation = operation
         self.session = _session(connection.url)
@@ -83,12 +53,7 @@ class DremioClient:
         if response.status_code == 403 and NO_USER in _message(response):
             return None
         if response.status_code == 401:
-            raise DremioError(
-                f"{self.operation}: authentication failed at {self.connection.url}/apiv2/login "
-                f"({_message(response) or '401'}); check connection.username and connection.password",
-                401,
-                _message(response),
-            )
+            raise login_failed(self.operation, f"{self.connection.url}/apiv2/login", _message(response))
         self._raise_for(response, "POST", "/apiv2/login")
         token = response.json()["token"]
         _TOKENS[self._token_key] = token
@@ -108,7 +73,7 @@ class DremioClient:
     def verify_login(self) -> None:
         """Prove the connection's credentials work (what a connection-only change costs: one login)."""
         if self.login() is None:
-            raise DremioError(
+            raise ApiError(
                 f"{self.operation} at {self.connection.url}: Dremio has no user any more; run `pulumi refresh`",
                 403,
                 NO_USER,
@@ -124,7 +89,7 @@ class DremioClient:
             if token is None:
                 token = self.login()
                 if token is None:
-                    raise DremioError(
+                    raise ApiError(
                         f"{self.operation} at {self.connection.url}: Dremio has no user yet; declare a DremioAdmin "
                         "first and make the other resources depend on it",
                         403,
@@ -154,30 +119,10 @@ class DremioClient:
         headers = {"Content-Type": "application/json"}
         if auth:
             headers["Authorization"] = f"_dremio{self._token()}"
-        url = f"{self.connection.url}{path}"
-        try:
-            return self.session.request(method, url, json=body, headers=headers, timeout=TIMEOUT_SECONDS)
-        except requests.exceptions.RetryError as error:
-            raise DremioError(
-                f"{self.operation}: {method} {url}: still failing after retries ({error.__cause__ or error})", 503
-            ) from None
-        except requests.exceptions.ConnectionError as error:
-            reason = type(getattr(error, "__context__", None) or error).__name__
-            raise DremioError(
-                f"{self.operation}: {method} {url}: could not reach Dremio after retries ({reason})", 0
-            ) from None
-        except requests.exceptions.Timeout:
-            raise DremioError(f"{self.operation}: {method} {url}: no answer within {TIMEOUT_SECONDS[1]} s", 0) from None
+        return send(self.session, self.operation, method, f"{self.connection.url}{path}", json=body, headers=headers)
 
     def _raise_for(self, response: requests.Response, method: str, path: str) -> None:
-        if response.ok:
-            return
-        message = _message(response)
-        raise DremioError(
-            f"{self.operation}: {method} {self.connection.url}{path}: {response.status_code} {message or response.reason}",
-            response.status_code,
-            message,
-        )
+        check_response(response, self.operation, method, f"{self.connection.url}{path}", _message)
 
     # -- catalog ------------------------------------------------------------------------------------------
 
@@ -211,21 +156,5 @@ _TOKENS: dict[tuple[str, str, int], str] = {}
 
 @functools.lru_cache(maxsize=16)
 def _session(url: str) -> requests.Session:
-    # About 3 s of back-off in all (0, 1, 2 s): enough for a restarting coordinator's proxy, short
-    # enough that a Dremio that is really down fails the step promptly.
-    retry = Retry(
-        total=4,
-        connect=3,
-        read=2,
-        status=3,
-        backoff_factor=0.5,
-        status_forcelist=(429, 502, 503, 504),
-        # Never re-send a POST on a status or a read error: it may have created something already.
-        allowed_methods=frozenset({"GET", "PUT", "DELETE", "HEAD"}),
-        raise_on_status=False,
-        respect_retry_after_header=True,
-    )
-    session = requests.Session()
-    session.mount("http://", HTTPAdapter(max_retries=retry))
-    session.mount("https://", HTTPAdapter(max_retries=retry))
-    return session
+    """One session per Dremio and process: Dremio sets no cookies, so users can share it."""
+    return retrying_session()

@@ -20,14 +20,10 @@ import pulumi.dynamic
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, field_validator, model_validator
 
 from components.providers.common import ProviderError
-from components.providers.dremio_client import DremioClient, DremioError
-from components.providers.dremio_resource import (
-    DremioInputs,
-    DremioProvider,
-    DremioResource,
-    create_once,
-    with_fresh_tag,
-)
+from components.providers.dremio_client import DremioClient
+from components.providers.dremio_resource import DremioProvider, is_conflict, with_fresh_tag
+from components.providers.http import ApiError
+from components.providers.service import ServiceInputs, ServiceResource, create_once
 
 DOMAIN_KEYS = (
     "dataset_path",
@@ -67,7 +63,7 @@ class Measure(BaseModel):
         return types
 
 
-class ReflectionInputs(DremioInputs):
+class ReflectionInputs(ServiceInputs):
     dataset_path: Annotated[list[ColumnName], Field(min_length=1)]
     name: ColumnName
     type: Literal["RAW", "AGGREGATION"]
@@ -169,6 +165,7 @@ class DremioReflectionProvider(DremioProvider):
                 inputs.to_dremio(dataset_id),
                 lambda: next(iter(same_name()), None),
                 lambda: self.exists(inputs),
+                conflict=is_conflict,
             )
             reflection_id = created["id"]
         return pulumi.dynamic.CreateResult(reflection_id, inputs.model_dump(mode="json"))
@@ -200,8 +197,9 @@ class DremioReflectionProvider(DremioProvider):
         }
         return pulumi.dynamic.ReadResult(id_, outs, outs)
 
-    def apply(self, client: DremioClient, id_: str, inputs: ReflectionInputs, _olds: dict[str, Any]) -> None:
+    def apply(self, client: DremioClient, id_: str, inputs: ReflectionInputs, _olds: dict[str, Any]) -> dict[str, Any]:
         _put(client, id_, inputs)
+        return inputs.model_dump(mode="json")
 
     def delete(self, id_: str, props: dict[str, Any]) -> None:
         stored = self.inputs(props)
@@ -228,7 +226,7 @@ def _put(client: DremioClient, reflection_id: str, inputs: ReflectionInputs) -> 
     def read() -> dict[str, Any]:
         current = client.request("GET", path, allow=(404,))
         if isinstance(current, tuple):
-            raise DremioError(
+            raise ApiError(
                 f"{client.operation} at {inputs.connection.url}: it no longer exists; run `pulumi refresh`", 404
             )
         return current
@@ -268,7 +266,7 @@ class DremioReflectionArgs:
     adopt: pulumi.Input[bool] = False
 
 
-class DremioReflection(DremioResource, module="dremio", name="Reflection"):
+class DremioReflection(ServiceResource, module="dremio", name="Reflection"):
     """Declare with `DremioReflection(resource_name, DremioReflectionArgs(...), opts)`."""
 
     provider_class = DremioReflectionProvider

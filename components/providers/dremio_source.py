@@ -28,13 +28,8 @@ import pulumi.dynamic
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, ValidationInfo, field_validator
 
 from components.providers.dremio_client import EXISTING_SECRET, DremioClient
-from components.providers.dremio_resource import (
-    DremioInputs,
-    DremioProvider,
-    DremioResource,
-    current_entity,
-    with_fresh_tag,
-)
+from components.providers.dremio_resource import DremioProvider, current_entity, with_fresh_tag
+from components.providers.service import ServiceInputs, ServiceResource
 
 DOMAIN_KEYS = ("name", "type", "config", "metadata_policy", "acceleration")
 STORED_KEYS = ("connection", "adopt", "allow_metadata_reset")
@@ -149,7 +144,7 @@ class Acceleration(BaseModel):
     never_refresh: StrictBool = False
 
 
-class SourceInputs(DremioInputs):
+class SourceInputs(ServiceInputs):
     name: str
     type: SourceType
     config: dict[str, Any]
@@ -264,7 +259,7 @@ class DremioSourceProvider(DremioProvider):
     domain_keys = DOMAIN_KEYS
     stored_keys = STORED_KEYS
     replace_keys = ("name", "type")
-    natural_key = "name"
+    natural_key = ("name",)
 
     def describe(self, inputs: SourceInputs) -> str:
         return repr(inputs.name)
@@ -321,7 +316,7 @@ class DremioSourceProvider(DremioProvider):
         }
         return pulumi.dynamic.ReadResult(id_, actual, actual)
 
-    def apply(self, client: DremioClient, id_: str, inputs: SourceInputs, olds: dict[str, Any]) -> None:
+    def apply(self, client: DremioClient, id_: str, inputs: SourceInputs, olds: dict[str, Any]) -> dict[str, Any]:
         previous = olds.get("config") or {}
         # Unchanged secrets are sent as the placeholder Dremio keeps them by; changed ones in full.
         config = {
@@ -329,6 +324,7 @@ class DremioSourceProvider(DremioProvider):
             for k, v in inputs.config.items()
         }
         _put(client, id_, inputs, config)
+        return inputs.model_dump(mode="json")
 
     def delete(self, id_: str, props: dict[str, Any]) -> None:
         stored = self.inputs(props)
@@ -392,7 +388,7 @@ class DremioSourceArgs:
     adopt: pulumi.Input[bool] = False
 
 
-class DremioSource(DremioResource, module="dremio", name="Source"):
+class DremioSource(ServiceResource, module="dremio", name="Source"):
     """Declare with `DremioSource(resource_name, DremioSourceArgs(...), opts)`."""
 
     provider_class = DremioSourceProvider

@@ -16,13 +16,14 @@ from pydantic import StrictBool, field_validator
 
 from components.providers.common import ProviderError
 from components.providers.dremio_client import DremioClient
-from components.providers.dremio_resource import DremioInputs, DremioProvider, DremioResource
+from components.providers.dremio_resource import DremioProvider
+from components.providers.service import ServiceInputs, ServiceResource
 
 DOMAIN_KEYS = ("name",)
 STORED_KEYS = ("connection", "adopt", "force_destroy")
 
 
-class SpaceInputs(DremioInputs):
+class SpaceInputs(ServiceInputs):
     name: str
     force_destroy: StrictBool = False
 
@@ -42,7 +43,7 @@ class DremioSpaceProvider(DremioProvider):
     domain_keys = DOMAIN_KEYS
     stored_keys = STORED_KEYS
     replace_keys = ("name",)
-    natural_key = "name"
+    natural_key = ("name",)
 
     def describe(self, inputs: SpaceInputs) -> str:
         return repr(inputs.name)
@@ -67,7 +68,7 @@ class DremioSpaceProvider(DremioProvider):
         outs = stored.model_dump(mode="json") | {"name": entity["name"]}
         return pulumi.dynamic.ReadResult(id_, outs, outs)
 
-    def apply(self, client: DremioClient, _id: str, _inputs: SpaceInputs, _olds: dict[str, Any]) -> None:
+    def apply(self, client: DremioClient, _id: str, _inputs: SpaceInputs, _olds: dict[str, Any]) -> dict[str, Any]:
         raise AssertionError("a space's only domain field, its name, replaces it")
 
     def delete(self, id_: str, props: dict[str, Any]) -> None:
@@ -96,7 +97,7 @@ class DremioSpaceArgs:
     adopt: pulumi.Input[bool] = False
 
 
-class DremioSpace(DremioResource, module="dremio", name="Space"):
+class DremioSpace(ServiceResource, module="dremio", name="Space"):
     """Declare with `DremioSpace(resource_name, DremioSpaceArgs(...), opts)`."""
 
     provider_class = DremioSpaceProvider

@@ -22,13 +22,8 @@ from pydantic import BaseModel, ConfigDict, Field, StrictBool, field_validator, 
 
 from components.providers.common import ProviderError
 from components.providers.dremio_client import DremioClient, encode_path
-from components.providers.dremio_resource import (
-    DremioInputs,
-    DremioProvider,
-    DremioResource,
-    create_once,
-    current_entity,
-)
+from components.providers.dremio_resource import DremioProvider, current_entity, is_conflict
+from components.providers.service import ServiceInputs, ServiceResource, create_once
 
 DOMAIN_KEYS = ("path", "format", "refresh_policy")
 STORED_KEYS = ("connection", "adopt")
@@ -95,7 +90,7 @@ class RefreshPolicy(BaseModel):
         }
 
 
-class TableInputs(DremioInputs):
+class TableInputs(ServiceInputs):
     path: Annotated[list[str], Field(min_length=2)]
     format: dict[str, Any] = {"type": "Parquet"}
     refresh_policy: RefreshPolicy = RefreshPolicy()
@@ -125,7 +120,7 @@ class DremioTableProvider(DremioProvider):
     domain_keys = DOMAIN_KEYS
     # A new path is another folder: promote it, then un-promote the old one.
     replace_keys = ("path",)
-    natural_key = "path"
+    natural_key = ("path",)
 
     def describe(self, inputs: TableInputs) -> str:
         return ".".join(inputs.path)
@@ -157,7 +152,12 @@ class DremioTableProvider(DremioProvider):
                 return again if again and again.get("entityType") == "dataset" else None
 
             created = create_once(
-                client, f"/api/v3/catalog/{encode_path([found['id']])}", body, promoted, lambda: self.exists(inputs)
+                client,
+                f"/api/v3/catalog/{encode_path([found['id']])}",
+                body,
+                promoted,
+                lambda: self.exists(inputs),
+                conflict=is_conflict,
             )
         else:
             raise ProviderError(
@@ -183,8 +183,9 @@ class DremioTableProvider(DremioProvider):
         }
         return pulumi.dynamic.ReadResult(id_, outs, outs)
 
-    def apply(self, client: DremioClient, id_: str, inputs: TableInputs, _olds: dict[str, Any]) -> None:
+    def apply(self, client: DremioClient, id_: str, inputs: TableInputs, _olds: dict[str, Any]) -> dict[str, Any]:
         _put(client, current_entity(client, id_), inputs)
+        return inputs.model_dump(mode="json")
 
     def delete(self, id_: str, props: dict[str, Any]) -> None:
         stored = self.inputs(props)
@@ -233,7 +234,7 @@ class DremioTableArgs:
     adopt: pulumi.Input[bool] = False
 
 
-class DremioTable(DremioResource, module="dremio", name="Table"):
+class DremioTable(ServiceResource, module="dremio", name="Table"):
     """Declare with `DremioTable(resource_name, DremioTableArgs(...), opts)`."""
 
     provider_class = DremioTableProvider

@@ -15,13 +15,14 @@ import pulumi.dynamic
 from pydantic import Field, field_validator
 
 from components.providers.dremio_client import DremioClient
-from components.providers.dremio_resource import DremioInputs, DremioProvider, DremioResource, current_entity
+from components.providers.dremio_resource import DremioProvider, current_entity
+from components.providers.service import ServiceInputs, ServiceResource
 
 DOMAIN_KEYS = ("path", "sql", "sql_context")
 STORED_KEYS = ("connection", "adopt")
 
 
-class ViewInputs(DremioInputs):
+class ViewInputs(ServiceInputs):
     path: Annotated[list[str], Field(min_length=2)]
     sql: str
     sql_context: list[str] | None = None
@@ -49,7 +50,7 @@ class DremioViewProvider(DremioProvider):
     inputs_model = ViewInputs
     domain_keys = DOMAIN_KEYS
     replace_keys = ("path",)
-    natural_key = "path"
+    natural_key = ("path",)
 
     def describe(self, inputs: ViewInputs) -> str:
         return ".".join(inputs.path)
@@ -86,8 +87,9 @@ class DremioViewProvider(DremioProvider):
         }
         return pulumi.dynamic.ReadResult(id_, outs, outs)
 
-    def apply(self, client: DremioClient, id_: str, inputs: ViewInputs, _olds: dict[str, Any]) -> None:
+    def apply(self, client: DremioClient, id_: str, inputs: ViewInputs, _olds: dict[str, Any]) -> dict[str, Any]:
         _put(client, current_entity(client, id_), inputs)
+        return inputs.model_dump(mode="json")
 
     def delete(self, id_: str, props: dict[str, Any]) -> None:
         stored = self.inputs(props)
@@ -119,7 +121,7 @@ class DremioViewArgs:
     adopt: pulumi.Input[bool] = False
 
 
-class DremioView(DremioResource, module="dremio", name="View"):
+class DremioView(ServiceResource, module="dremio", name="View"):
     """Declare with `DremioView(resource_name, DremioViewArgs(...), opts)`."""
 
     provider_class = DremioViewProvider
