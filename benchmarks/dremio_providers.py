@@ -16,6 +16,7 @@ update at most two (read the tag, put); a delete at most two (look, delete).
 from __future__ import annotations
 
 import argparse
+import secrets
 import sys
 import time
 from collections.abc import Callable
@@ -33,7 +34,8 @@ from components.providers.dremio_table import DremioTableProvider  # noqa: E402
 from components.providers.dremio_view import DremioViewProvider  # noqa: E402
 from tests.fake_dremio import FakeDremio  # noqa: E402
 
-PASSWORD = "Bench-passw0rd"
+PASSWORD = "A1" + secrets.token_urlsafe(12)
+"""A fresh throwaway password per run (Dremio's rule: a letter and a digit)."""
 TARGETS = {"create": 3, "read": 1, "update": 2, "delete": 2}
 COLUMNS = [("id", "BIGINT"), ("day", "DATE"), ("region", "VARCHAR"), ("amount", "DOUBLE")]
 
@@ -51,7 +53,7 @@ def kinds(connection: dict[str, str]) -> dict[str, tuple[Any, Callable[[int], di
                 "port": "5432",
                 "databaseName": "app",
                 "username": "dremio",
-                "password": "pg-secret",
+                "password": secrets.token_urlsafe(12),
                 "authenticationType": "MASTER",
                 "fetchSize": fetch,
             },

@@ -15,6 +15,7 @@ when the dataset shows an inherited one); a cached Superset is ready within 30 s
 from __future__ import annotations
 
 import argparse
+import secrets
 import sys
 import tempfile
 import time
@@ -42,7 +43,8 @@ def main() -> int:
     began = time.perf_counter()
     data = PostgresServer().start()
     print(f"PostgreSQL initdb + start: {time.perf_counter() - began:.1f} s")
-    data.sql("CREATE ROLE app LOGIN PASSWORD 'app-pass-1'")
+    app_password = secrets.token_urlsafe(12)
+    data.sql(f"CREATE ROLE app LOGIN PASSWORD '{app_password}'")
     data.sql("CREATE DATABASE shop OWNER app")
     tables = "; ".join(
         f"CREATE TABLE t{i} (id int, amount numeric, day date) ; ALTER TABLE t{i} OWNER TO app"
@@ -70,7 +72,7 @@ def main() -> int:
             "connection": connection,
             "database_name": f"shop{i}",
             "cache_timeout": timeout,
-            "sqlalchemy_uri": f"postgresql://app:app-pass-1@127.0.0.1:{data.port}/shop",
+            "sqlalchemy_uri": f"postgresql://app:{app_password}@127.0.0.1:{data.port}/shop",
         }
 
     def dataset_inputs(i: int, description: str = "benchmark") -> dict:

@@ -26,8 +26,20 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 VENV = PROJECT_ROOT / ".venv-superset"
 LOCK_FILE = PROJECT_ROOT / "requirements-superset.txt"
 CACHE = PROJECT_ROOT / ".cache" / "superset"
-ADMIN = {"username": "admin", "password": "Superset-admin-1"}
-"""A throwaway test server's administrator: not a secret of any deployment."""
+
+
+def _admin_password() -> str:
+    """Generated once per checkout and kept beside the cached metadata databases it is built into."""
+    path = CACHE / "admin-password"
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(secrets.token_urlsafe(18))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+ADMIN = {"username": "admin", "password": _admin_password()}
+"""The throwaway test server's administrator."""
 
 CONFIG = """\
 import os
@@ -100,7 +112,8 @@ class SupersetServer:
                 raise RuntimeError(f"{' '.join(command[1:3])} failed:\n{result.stderr[-3000:]}")
         (building / "secret_key").write_text(secret_key)
         cached.parent.mkdir(parents=True, exist_ok=True)
-        shutil.rmtree(cached, ignore_errors=True)
+        for stale in (path for path in CACHE.iterdir() if path.is_dir()):
+            shutil.rmtree(stale, ignore_errors=True)  # built for another lock file or password
         shutil.copytree(building, cached, ignore=shutil.ignore_patterns("superset_config.py"))
         shutil.rmtree(building, ignore_errors=True)
         self.timings["template build"] = time.monotonic() - began

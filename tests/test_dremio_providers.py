@@ -10,6 +10,7 @@ from __future__ import annotations
 import base64
 import copy
 import json
+import secrets
 import time
 from collections.abc import Iterator
 from contextlib import ExitStack
@@ -29,7 +30,8 @@ from tests.fake_dremio import EXISTING, FakeDremio
 from tests.fault_proxy import FaultProxy
 from tests.provider_protocol import InProcess, ProviderCallError, ProviderProcess, checked, create
 
-PASSWORD = "Adm1n-password"
+PASSWORD = "A1" + secrets.token_urlsafe(12)
+"""The fake Dremio's administrator, new per run (Dremio's rule: a letter and a digit)."""
 PROVIDERS = {
     "admin": (DremioAdminProvider, "Admin", dremio_admin),
     "source": (DremioSourceProvider, "Source", dremio_source),
@@ -753,6 +755,7 @@ BAD_INPUTS: dict[str, tuple[str, Any, str]] = {
     "reserved space name": ("space", lambda f: space(f, "tmp"), "name"),
     "view path of one element": ("view", lambda f: view(f, path=["silver"]), "path"),
     "empty view SQL": ("view", lambda f: view(f, sql="  "), "sql"),
+    "empty SQL context element": ("view", lambda f: view(f, sql_context=["lake", ""]), "sql_context"),
     "unknown format": ("table", lambda f: table(f, format={"type": "ORC"}), "format"),
     "refresh method": ("table", lambda f: table(f, refresh_policy={"method": "AUTO"}), "refresh_policy"),
     "refresh field without INCREMENTAL": ("table", lambda f: table(f, refresh_policy={"refresh_field": "id"}), "refresh_policy"),

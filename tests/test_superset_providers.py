@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import base64
 import json
+import secrets
 import time
 from collections.abc import Iterator
 from typing import Any
@@ -28,7 +29,7 @@ from tests.superset_server import ADMIN, SupersetServer
 
 JWT_SECONDS = 10
 """Short-lived access tokens, so that renewal happens for real within the suite."""
-APP_PASSWORD = "app-pass-1"
+APP_PASSWORD = secrets.token_urlsafe(12)
 Driver = InProcess | ProviderProcess
 DATA = """
 CREATE TABLE public.orders (order_id int PRIMARY KEY, customer_id int, amount numeric(10,2), order_date date, region text);

@@ -25,7 +25,7 @@ STORED_KEYS = ("connection", "adopt")
 class ViewInputs(ServiceInputs):
     path: Annotated[list[str], Field(min_length=2)]
     sql: str
-    sql_context: list[str] | None = None
+    sql_context: list[Annotated[str, Field(min_length=1)]] | None = None
 
     @field_validator("path")
     @classmethod
