@@ -1,22 +1,26 @@
 """Composition root of the data platform: settings, start-up checks, layers, stack outputs.
 
-Settings are validated and the capacity check runs before any resource is declared, so a bad
+Settings are validated and the start-up checks run before any resource is declared, so a bad
 configuration fails with a readable message and an empty preview. Each layer is a ComponentResource
-under `components/`; layers never import each other, and what one needs from another is passed here.
+under `components/layers/`; layers never import each other, and what one needs from another is passed
+here, as the types of `components/platform/contracts.py`.
 """
 
 import pulumi
 
-from components.capacity import check_capacity
-from components.catalog import ObjectStorageBackend
-from components.network import NetworkZones, NetworkZonesArgs
-from components.operators import Operators, OperatorsArgs
-from components.settings import load_settings, secret_setting
-from components.storage.layer import Storage, StorageArgs
-from components.storage.references import S3Credentials
+from components.layers.network import NetworkZones, NetworkZonesArgs
+from components.layers.operators import Operators, OperatorsArgs
+from components.layers.storage.layer import Storage, StorageArgs
+from components.platform import versions
+from components.platform.catalog import ObjectStorageBackend, Zone
+from components.platform.checks.capacity import check_capacity
+from components.platform.checks.placement import check_placement
+from components.platform.contracts import DatabaseGrant, S3Credentials, S3Grant, SearchGrant
+from components.platform.settings import load_settings, secret_setting
 
 settings = load_settings()
 capacity = check_capacity(settings)
+placement = check_placement(settings)
 
 network = NetworkZones("network", NetworkZonesArgs(settings=settings))
 operators = Operators("operators", OperatorsArgs(settings=settings, namespaces=network.namespaces))
@@ -25,14 +29,24 @@ storage = Storage(
     StorageArgs(
         settings=settings,
         namespaces=network.namespaces,
-        postgresql_operator=operators.postgresql_ready,
-        elasticsearch_operator=operators.elasticsearch_ready,
+        placement=placement,
+        postgresql_operator=[operators.ready[versions.CLOUDNATIVE_PG.release], operators.ready[versions.BARMAN_CLOUD_PLUGIN.release]],
+        elasticsearch_operator=[operators.ready[versions.ECK_OPERATOR.release]],
+        s3_grants=[
+            S3Grant(consumer="airbyte", zone=Zone.INGESTION, reads=("bronze", "logs"), writes=("bronze", "logs")),
+            S3Grant(consumer="dremio", zone=Zone.PROCESSING, reads=("bronze", "silver", "gold"), writes=("silver", "gold")),
+        ],
+        database_grants=[DatabaseGrant(name="airbyte", zone=Zone.INGESTION), DatabaseGrant(name="superset", zone=Zone.PRESENTATION)],
+        search_grants=[
+            SearchGrant(user="dremio", role="dremio_reader", zone=Zone.PROCESSING),
+            SearchGrant(user="log_shipper", role="log_writer", zone=Zone.NODE_AGENTS),
+        ],
         external_s3_credentials=(
             S3Credentials(
                 access_key=secret_setting(settings, "object_storage_access_key"),
                 secret_key=secret_setting(settings, "object_storage_secret_key"),
             )
-            if settings.object_storage.backend is ObjectStorageBackend.EXTERNAL
+            if settings.config.object_storage.backend is ObjectStorageBackend.EXTERNAL
             else None
         ),
     ),
@@ -44,7 +58,7 @@ pulumi.export("capacity", capacity.as_output())
 pulumi.export(
     "storage",
     {
-        "object_storage_backend": str(settings.object_storage.backend),
+        "object_storage_backend": str(settings.config.object_storage.backend),
         "s3_endpoint": storage.s3_endpoint,
         "s3_region": storage.s3_region,
         "buckets": storage.buckets,

@@ -17,9 +17,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from components.providers.bucket import BucketProvider  # noqa: E402
-from tests.fault_proxy import FaultProxy  # noqa: E402
-from tests.s3_server import ADMIN, WeedServer  # noqa: E402
+from components.providers.s3.bucket import BucketProvider  # noqa: E402
+from tests.support.fault_proxy import FaultProxy  # noqa: E402
+from tests.support.s3_server import ADMIN, WeedServer  # noqa: E402
 
 SUB_RESOURCES = 6
 

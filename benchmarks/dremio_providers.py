@@ -27,12 +27,12 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import requests  # noqa: E402
 
-from components.providers.dremio_reflection import DremioReflectionProvider  # noqa: E402
-from components.providers.dremio_source import DremioSourceProvider  # noqa: E402
-from components.providers.dremio_space import DremioSpaceProvider  # noqa: E402
-from components.providers.dremio_table import DremioTableProvider  # noqa: E402
-from components.providers.dremio_view import DremioViewProvider  # noqa: E402
-from tests.fake_dremio import FakeDremio  # noqa: E402
+from components.providers.dremio.reflection import DremioReflectionProvider  # noqa: E402
+from components.providers.dremio.source import DremioSourceProvider  # noqa: E402
+from components.providers.dremio.space import DremioSpaceProvider  # noqa: E402
+from components.providers.dremio.table import DremioTableProvider  # noqa: E402
+from components.providers.dremio.view import DremioViewProvider  # noqa: E402
+from tests.support.fake_dremio import FakeDremio  # noqa: E402
 
 PASSWORD = "A1" + secrets.token_urlsafe(12)
 """A fresh throwaway password per run (Dremio's rule: a letter and a digit)."""

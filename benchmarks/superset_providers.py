@@ -23,11 +23,11 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from components.providers.superset_database import SupersetDatabaseProvider  # noqa: E402
-from components.providers.superset_dataset import SupersetDatasetProvider  # noqa: E402
+from components.providers.superset.database import SupersetDatabaseProvider  # noqa: E402
+from components.providers.superset.dataset import SupersetDatasetProvider  # noqa: E402
 from tests import superset_server  # noqa: E402
-from tests.fault_proxy import FaultProxy  # noqa: E402
-from tests.postgres_server import PostgresServer  # noqa: E402
+from tests.support.fault_proxy import FaultProxy  # noqa: E402
+from tests.support.postgres_server import PostgresServer  # noqa: E402
 
 READ_TARGET = 2
 CACHED_START_TARGET_S = 30

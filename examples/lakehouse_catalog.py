@@ -18,18 +18,18 @@ Every credential comes from secret config and stays secret in state:
     pulumi config set --secret lakehouse:s3_secret_key '...'
     pulumi config set --secret lakehouse:postgres_password '...'
 
-The README shows this file; tests/test_dremio_providers.py evaluates it under Pulumi's mocks and the
+docs/providers/dremio.md shows this file; tests/providers/dremio/test_failures.py evaluates it under Pulumi's mocks and the
 same chain of resources runs against the fake Dremio there.
 """
 
 import pulumi
 
-from components.providers.dremio_admin import DremioAdmin, DremioAdminArgs
-from components.providers.dremio_reflection import DremioReflection, DremioReflectionArgs
-from components.providers.dremio_source import DremioSource, DremioSourceArgs
-from components.providers.dremio_space import DremioSpace, DremioSpaceArgs
-from components.providers.dremio_table import DremioTable, DremioTableArgs
-from components.providers.dremio_view import DremioView, DremioViewArgs
+from components.providers.dremio.admin import DremioAdmin, DremioAdminArgs
+from components.providers.dremio.reflection import DremioReflection, DremioReflectionArgs
+from components.providers.dremio.source import DremioSource, DremioSourceArgs
+from components.providers.dremio.space import DremioSpace, DremioSpaceArgs
+from components.providers.dremio.table import DremioTable, DremioTableArgs
+from components.providers.dremio.view import DremioView, DremioViewArgs
 
 config = pulumi.Config("lakehouse")
 dremio = {

@@ -9,14 +9,14 @@ secret too:
     pulumi config set --secret presentation:superset_admin_password '...'
     pulumi config set --secret presentation:dremio_password '...'
 
-The README shows this file; tests/test_superset_providers.py evaluates it under Pulumi's mocks, and the
+docs/providers/superset.md shows this file; tests/providers/superset/test_failures.py evaluates it under Pulumi's mocks, and the
 same kinds of resources run against a real Superset there.
 """
 
 import pulumi
 
-from components.providers.superset_database import SupersetDatabase, SupersetDatabaseArgs
-from components.providers.superset_dataset import SupersetDataset, SupersetDatasetArgs
+from components.providers.superset.database import SupersetDatabase, SupersetDatabaseArgs
+from components.providers.superset.dataset import SupersetDataset, SupersetDatasetArgs
 
 config = pulumi.Config("presentation")
 superset = {

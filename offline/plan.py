@@ -22,7 +22,8 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass
 from pathlib import Path
 
-from components.catalog import SERVICES_BY_NAME
+from components.platform.catalog import SERVICES_BY_NAME, ChartPods
+from components.platform.errors import ConfigurationError
 from offline.graph import (
     PROJECT_ROOT,
     ResourceRecord,
@@ -67,11 +68,9 @@ def main(argv: list[str] | None = None) -> int:
     config, secret_keys = read_stack_config(stack_file)
     try:
         graph = evaluate_stack(args.stack, config=config, secret_keys=secret_keys)
-    except Exception as error:  # SettingsError, CapacityError: their message is the whole story
-        if type(error).__name__ in {"SettingsError", "CapacityError"}:
-            print(error, file=sys.stderr)
-            return 2
-        raise
+    except ConfigurationError as error:  # its message is the whole story
+        print(error, file=sys.stderr)
+        return 2
     elapsed = time.perf_counter() - started
 
     print(render_tree(graph, details=args.details, elapsed_seconds=elapsed))
@@ -223,8 +222,8 @@ def _deployed_services(manifests: list[Manifest], namespace_of: dict[str, str], 
     deployed = set()
     for service in namespace_of:
         spec = SERVICES_BY_NAME[service]
-        if spec.chart_pod_labels:
-            if spec.chart_pod_labels.get("app.kubernetes.io/instance") in releases:
+        if isinstance(spec.pods, ChartPods):
+            if spec.pods.release in releases:
                 deployed.add(service)
         elif any(all(labels.get(key) == value for key, value in spec.policy_selector.items()) for labels in labelled):
             deployed.add(service)

@@ -1,4 +1,4 @@
-"""The README, the generated configuration reference, the offline plan and the scripts."""
+"""The README and docs/, the generated configuration reference, the offline plan and the scripts."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 
 from offline import config_reference
-from tests.conftest import PROJECT_ROOT
+from tests.support.stacks import PROJECT_ROOT
 
 README = (PROJECT_ROOT / "README.md").read_text()
 
@@ -23,13 +23,37 @@ def test_readme_leads_with_the_two_set_up_commands() -> None:
 
 
 def test_configuration_reference_is_in_sync_with_the_declarations() -> None:
-    assert config_reference.readme_section(README) == config_reference.render(), (
-        "README.md is stale: run `python -m offline.config_reference --write`"
+    assert config_reference.REFERENCE.read_text() == config_reference.render(), (
+        "docs/configuration.md is stale: run `python -m offline.config_reference --write`"
     )
 
 
+def test_the_repository_stands_on_its_own() -> None:
+    """Users do not have the development team's reference notes: nothing may point at them."""
+    tracked = subprocess.run(["git", "ls-files"], cwd=PROJECT_ROOT, capture_output=True, text=True, check=True)
+    offending = [
+        name
+        for name in tracked.stdout.splitlines()
+        if name.endswith((".py", ".md", ".txt", ".yaml", ".yml", ".toml", ".ini"))
+        and not name.startswith(".ci/")
+        and (PROJECT_ROOT / name).exists()
+        and any(marker in (PROJECT_ROOT / name).read_text() for marker in ("../" + "shared", "shared" + "/reference"))
+    ]
+    assert offending == []
+
+
+def test_every_docs_link_resolves() -> None:
+    pages = [PROJECT_ROOT / "README.md", *sorted((PROJECT_ROOT / "docs").rglob("*.md"))]
+    broken = []
+    for page in pages:
+        for target in re.findall(r"\]\(([^)#]+)(?:#[^)]*)?\)", page.read_text()):
+            if "://" not in target and not (page.parent / target).exists():
+                broken.append(f"{page.relative_to(PROJECT_ROOT)} → {target}")
+    assert broken == []
+
+
 def test_readme_capacity_numbers_match_the_report() -> None:
-    from tests.conftest import report_of, shipped_settings
+    from tests.support.stacks import report_of, shipped_settings
 
     for stack in ("dev", "staging", "prod"):
         worst = report_of(shipped_settings(stack)).scenarios[-1]
@@ -54,7 +78,7 @@ def test_offline_plan_prints_layers_capacity_and_writes_the_diagram(tmp_path: Pa
     assert result.returncode == 0, result.stderr
     assert "data-platform / staging: topology staging" in result.stdout
     assert "network  [data-platform:network:NetworkZones]" in result.stdout
-    from tests.conftest import report_of, shipped_settings
+    from tests.support.stacks import report_of, shipped_settings
 
     worst = report_of(shipped_settings("staging")).scenarios[-1]
     assert (

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from components.platform.security_exceptions import POD_SECURITY_EXCEPTIONS
 from offline.manifests import Manifest, pod_templates
-from tests import manifest_checks as checks
-from tests.conftest import STACKS, stack_manifests
+from tests.support import manifest_checks as checks
+from tests.support.stacks import STACKS, stack_manifests
 
 
 def namespace_levels(manifests: tuple[Manifest, ...]) -> dict[str, str]:
@@ -36,8 +37,8 @@ def test_every_exception_is_used_and_reasoned() -> None:
     for stack in STACKS:
         manifests = stack_manifests(stack)
         used_pss |= checks.pod_security_problems(manifests, namespace_levels(manifests))[1]
-    assert used_pss == set(checks.POD_SECURITY_EXCEPTIONS), "remove Pod Security exceptions no workload needs"
-    for reason in [*checks.CRD_SCHEMA_ALLOW_LIST.values(), *checks.POD_SECURITY_EXCEPTIONS.values()]:
+    assert used_pss == set(POD_SECURITY_EXCEPTIONS), "remove Pod Security exceptions no workload needs"
+    for reason in [*checks.CRD_SCHEMA_ALLOW_LIST.values(), *POD_SECURITY_EXCEPTIONS.values()]:
         assert len(reason) > 30, f"give a real reason: {reason!r}"
 
 

@@ -6,18 +6,19 @@ import json
 
 import pytest
 
-from components.capacity import CapacityError
-from components.catalog import SERVICES_BY_NAME, ZONES, PodSecurityLevel, active_flows, validate_catalog
-from components.settings import SettingsError
+from components.platform.catalog import (
+    SERVICE_LABEL,
+    SERVICES,
+    ZONES,
+    ChartPods,
+)
+from components.platform.checks.capacity import CapacityError
+from components.platform.settings import SettingsError
 from offline.graph import StackGraph, evaluate_stack, read_stack_config, unwrap_secrets
-from offline.manifests import Manifest
-from tests.conftest import PROJECT_ROOT, report_of, shipped_settings
+from offline.manifests import Manifest, helm_releases, integral_numbers, pod_templates
+from tests.support.stacks import PROJECT_ROOT, report_of, shipped_settings
 
 COMPONENT_TYPES_PREFIX = "data-platform:"
-
-
-def test_catalog_is_consistent() -> None:
-    validate_catalog()
 
 
 def test_every_stack_evaluates_and_exports_its_topology(graph: StackGraph, stack: str) -> None:
@@ -44,123 +45,6 @@ def test_every_component_registers_its_outputs(graph: StackGraph) -> None:
     assert components
     for component in components:
         assert graph.registered_outputs.get(component.urn), f"{component.urn} never called register_outputs"
-
-
-def test_namespaces_one_per_zone_with_pod_security_labels(manifests: tuple[Manifest, ...]) -> None:
-    namespaces = {m.name: m.document["metadata"] for m in manifests if m.kind == "Namespace"}
-    assert set(namespaces) == {f"dp-{zone.zone}" for zone in ZONES}
-    for zone in ZONES:
-        metadata = namespaces[f"dp-{zone.zone}"]
-        labels = metadata["labels"]
-        assert labels["pod-security.kubernetes.io/enforce"] == zone.pod_security
-        assert labels["pod-security.kubernetes.io/warn"] == "restricted"
-        assert labels["pod-security.kubernetes.io/audit"] == "restricted"
-        assert labels["pod-security.kubernetes.io/enforce-version"] == "v1.31"
-        if zone.pod_security is not PodSecurityLevel.RESTRICTED:
-            reason = metadata["annotations"]["dataplatform.io/pod-security-exception"]
-            assert reason == zone.pod_security_reason and len(reason) > 40
-
-
-def test_only_node_agents_are_exempt_from_restricted() -> None:
-    exempt = {str(zone.zone) for zone in ZONES if zone.pod_security is not PodSecurityLevel.RESTRICTED}
-    assert exempt == {"node-agents"}
-
-
-def _policies(manifests: tuple[Manifest, ...], namespace: str) -> list[dict]:
-    return [m.document for m in manifests if m.kind == "NetworkPolicy" and m.namespace == namespace]
-
-
-def test_every_zone_denies_by_default_and_allows_dns(manifests: tuple[Manifest, ...]) -> None:
-    for zone in ZONES:
-        policies = _policies(manifests, f"dp-{zone.zone}")
-        deny = [
-            p for p in policies
-            if p["spec"]["podSelector"] == {"matchLabels": {}}
-            and sorted(p["spec"]["policyTypes"]) == ["Egress", "Ingress"]
-            and not p["spec"].get("ingress") and not p["spec"].get("egress")
-        ]
-        assert len(deny) == 1, f"dp-{zone.zone} needs exactly one default-deny policy"
-        dns = [
-            rule for p in policies for rule in p["spec"].get("egress") or []
-            if any(port.get("port") == 53 for port in rule.get("ports", []))
-        ]
-        assert dns and {port["protocol"] for rule in dns for port in rule["ports"]} == {"UDP", "TCP"}
-
-
-def _allows(rules: list[dict], peer_namespace: str, peer_labels: dict, port: int, direction: str) -> bool:
-    for rule in rules:
-        peers = rule.get("from" if direction == "ingress" else "to") or []
-        ports = {p.get("port") for p in rule.get("ports") or []}
-        for peer in peers:
-            namespace = (peer.get("namespaceSelector") or {}).get("matchLabels", {})
-            pods = (peer.get("podSelector") or {}).get("matchLabels", {})
-            if namespace == {"kubernetes.io/metadata.name": peer_namespace} and pods == peer_labels and port in ports:
-                return True
-    return False
-
-
-def _rules(manifests: tuple[Manifest, ...], namespace: str, selector: dict, direction: str) -> list[dict]:
-    return [
-        rule
-        for p in _policies(manifests, namespace)
-        if p["spec"]["podSelector"]["matchLabels"] == selector
-        for rule in p["spec"].get(direction) or []
-    ]
-
-
-def test_every_catalog_flow_is_open_on_both_sides(stack: str, manifests: tuple[Manifest, ...]) -> None:
-    settings = shipped_settings(stack)
-    flows = active_flows(settings.object_storage.backend)
-    assert flows
-    for flow in flows:
-        source, target = SERVICES_BY_NAME[flow.source], SERVICES_BY_NAME[flow.target]
-        port = target.ports[flow.port_name]
-        source_ns, target_ns = f"dp-{source.zone}", f"dp-{target.zone}"
-        ingress = _rules(manifests, target_ns, target.policy_selector, "ingress")
-        egress = _rules(manifests, source_ns, source.policy_selector, "egress")
-        assert _allows(ingress, source_ns, source.policy_selector, port, "ingress"), f"no ingress for {flow}"
-        assert _allows(egress, target_ns, target.policy_selector, port, "egress"), f"no egress for {flow}"
-
-
-def test_no_flow_is_open_that_the_catalog_does_not_declare(stack: str, manifests: tuple[Manifest, ...]) -> None:
-    def key(labels: dict[str, str]) -> tuple:
-        return tuple(sorted(labels.items()))
-
-    settings = shipped_settings(stack)
-    declared = {
-        (key(SERVICES_BY_NAME[f.source].policy_selector), key(SERVICES_BY_NAME[f.target].policy_selector),
-         SERVICES_BY_NAME[f.target].ports[f.port_name])
-        for f in active_flows(settings.object_storage.backend)
-    }
-    for manifest in manifests:
-        if manifest.kind != "NetworkPolicy":
-            continue
-        target = key(manifest.document["spec"]["podSelector"]["matchLabels"])
-        for rule in manifest.document["spec"].get("ingress") or []:
-            for peer in rule.get("from") or []:
-                if "podSelector" not in peer:
-                    continue  # the API server's address blocks, for webhooks
-                source = key(peer["podSelector"]["matchLabels"])
-                for port in rule["ports"]:
-                    assert (source, target, port["port"]) in declared, f"{manifest.identity} opens an undeclared flow"
-
-
-def test_api_server_egress_only_for_services_that_watch_it(stack: str, manifests: tuple[Manifest, ...]) -> None:
-    settings = shipped_settings(stack)
-    opened = {
-        (m.namespace, tuple(sorted(m.document["spec"]["podSelector"]["matchLabels"].items())))
-        for m in manifests
-        if m.kind == "NetworkPolicy"
-        for rule in m.document["spec"].get("egress") or []
-        for peer in rule.get("to") or []
-        if "ipBlock" in peer
-    }
-    expected = {
-        (f"dp-{s.zone}", tuple(sorted(s.policy_selector.items())))
-        for s in settings.active_services
-        if s.needs_kubernetes_api
-    }
-    assert opened == expected
 
 
 def test_stack_outputs_hold_no_secret_and_name_every_namespace(graph: StackGraph) -> None:
@@ -205,3 +89,68 @@ def test_a_failing_program_registers_no_kubernetes_object(overrides: dict, error
     with pytest.raises(error):
         evaluate_stack("dev", config=_config_with("dev", **overrides), into=recorded)
     assert [record.type for record in recorded.resources] == ["pulumi:pulumi:Stack"]
+
+
+def test_every_helm_release_is_claimed_by_the_catalog(graph: StackGraph) -> None:
+    """A release whose pods no catalog service claims would be cut off by default-deny."""
+    claimed = {spec.pods.release for spec in SERVICES if isinstance(spec.pods, ChartPods)}
+    for record in helm_releases(graph):
+        assert unwrap_secrets(record.inputs)["name"] in claimed, f"{record.urn}: no catalog service selects its pods"
+
+
+def test_injected_pod_labels_are_in_the_release_values(graph: StackGraph) -> None:
+    releases = {unwrap_secrets(r.inputs)["name"]: integral_numbers(unwrap_secrets(r.inputs)) for r in helm_releases(graph)}
+    for spec in SERVICES:
+        if not isinstance(spec.pods, ChartPods) or spec.pods.labels or spec.pods.release not in releases:
+            continue
+        for path in spec.pods.label_values:
+            value = releases[spec.pods.release]["values"]
+            for part in path.split("."):
+                value = value.get(part, {}) if isinstance(value, dict) else {}
+            assert value.get(SERVICE_LABEL) == spec.kubernetes_name, f"{spec.name}: {path} lacks {SERVICE_LABEL}"
+
+
+def test_every_pod_the_program_renders_carries_its_service_label(manifests: tuple[Manifest, ...]) -> None:
+    platform = {spec.kubernetes_name for spec in SERVICES if not isinstance(spec.pods, ChartPods)}
+    templates = [(m, pod) for m, pod in pod_templates(manifests)]
+    templates += [(m, {"metadata": {"labels": m.document["spec"]["inheritedMetadata"]["labels"]}}) for m in manifests if m.kind == "Cluster"]
+    templates += [(m, ns["podTemplate"]) for m in manifests if m.kind == "Elasticsearch" for ns in m.document["spec"]["nodeSets"]]
+    assert templates
+    for manifest, pod in templates:
+        label = ((pod.get("metadata") or {}).get("labels") or {}).get(SERVICE_LABEL)
+        assert label in platform, f"{manifest.identity}: pods carry {SERVICE_LABEL}={label!r}"
+
+
+def _component_classes() -> dict[str, type]:
+    """Type token → class, for every ComponentResource of the layers."""
+    import importlib
+    import inspect
+    import pkgutil
+    import re
+
+    import pulumi
+
+    import components.layers
+
+    found = {}
+    for info in pkgutil.walk_packages(components.layers.__path__, "components.layers."):
+        module = importlib.import_module(info.name)
+        for cls in vars(module).values():
+            if inspect.isclass(cls) and issubclass(cls, pulumi.ComponentResource) and cls.__module__ == module.__name__:
+                token = re.search(r'super\(\).__init__\("([^"]+)"', inspect.getsource(cls))
+                if token:
+                    found[token.group(1)] = cls
+    return found
+
+
+def test_every_component_registers_every_public_output(graph: StackGraph) -> None:
+    """`register_outputs` lists every public attribute the class declares (the anatomy's rule)."""
+    classes = _component_classes()
+    components = {record.type for record in graph.resources if record.type.startswith(COMPONENT_TYPES_PREFIX)}
+    assert components <= set(classes), f"components whose class was not found: {components - set(classes)}"
+    for record in graph.resources:
+        cls = classes.get(record.type)
+        if cls is None:
+            continue
+        public = {name for name in getattr(cls, "__annotations__", {}) if not name.startswith("_")}
+        assert public <= set(graph.registered_outputs[record.urn]), f"{record.type}: not registered: {public - set(graph.registered_outputs[record.urn])}"

@@ -1,0 +1,254 @@
+"""Network zones: one namespace per zone, default-deny both ways, and exactly the flows of the catalog.
+
+For every zone this declares:
+
+* the Namespace, labelled for Pod Security Admission (enforce `restricted` unless the catalog gives a
+  reason for a weaker level; audit and warn stay at `restricted` everywhere so exceptions stay visible);
+* a default-deny NetworkPolicy for ingress and egress, and an egress rule for cluster DNS.
+
+Then, for the services this stack deploys (`settings.active_services`), from `catalog.active_flows`:
+
+* an ingress policy on each target and an egress policy on each source (default-deny applies in both
+  directions, so both are needed), selecting pods by `ServiceSpec.policy_selector`;
+* egress to the Kubernetes API for services that watch it, and ingress from it to admission webhooks;
+* with an external object store, egress from its clients to `object_storage.external_cidrs`.
+
+Each policy carries the flows it allows in the `dataplatform.io/flows` annotation, which is what
+`kubectl describe` shows an operator and what the offline plan draws. Policies for services whose layer
+is not deployed yet select no pods and are harmless; they are declared anyway so that a layer that
+lands finds its network already open exactly as documented.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+
+import pulumi
+import pulumi_kubernetes as k8s
+
+from components.platform import kube
+from components.platform.catalog import (
+    OBJECT_STORAGE,
+    SERVICES_BY_NAME,
+    ZONES,
+    Flow,
+    PodSecurityLevel,
+    ServiceSpec,
+    Zone,
+    ZoneSpec,
+    active_flows,
+)
+from components.platform.settings import PlatformSettings
+
+POD_SECURITY_VERSION = "v1.31"
+"""Pod Security Standards version the namespaces enforce: the oldest Kubernetes minor the platform supports."""
+
+KUBERNETES_API_PORTS = (443, 6443)
+NAMESPACE_NAME_LABEL = "kubernetes.io/metadata.name"
+ZONE_LABEL = "dataplatform.io/zone"
+FLOWS_ANNOTATION = "dataplatform.io/flows"
+EXTERNAL_S3 = "external-s3"
+"""How flows to an external object store are named in annotations and the diagram."""
+
+# CoreDNS keeps the historical kube-dns label in kubeadm, k3s, EKS, GKE and AKS.
+DNS_NAMESPACE = "kube-system"
+DNS_POD_LABELS = {"k8s-app": "kube-dns"}
+
+
+@dataclass(frozen=True, kw_only=True)
+class NetworkZonesArgs:
+    settings: PlatformSettings
+    """Validated stack settings: namespace prefix, API server and external object store addresses."""
+
+
+class NetworkZones(pulumi.ComponentResource):
+    """The platform's namespaces and every NetworkPolicy between them."""
+
+    namespaces: dict[Zone, pulumi.Output[str]]
+    """Namespace name per zone; layers place their workloads with these."""
+
+    def __init__(self, name: str, args: NetworkZonesArgs, opts: pulumi.ResourceOptions | None = None):
+        super().__init__("data-platform:network:NetworkZones", name, None, opts)
+        self._name = name
+        self._settings = args.settings
+        self.namespaces = {spec.zone: self._namespace(name, spec) for spec in ZONES}
+        for spec in ZONES:
+            self._baseline_policies(spec)
+        self._api_server_policies()
+        self._flow_policies(active_flows(self._settings.config.object_storage.backend))
+        self.register_outputs({"namespaces": {str(zone): ns for zone, ns in self.namespaces.items()}})
+
+    def _namespace(self, name: str, spec: ZoneSpec) -> pulumi.Output[str]:
+        namespace = k8s.core.v1.Namespace(
+            f"{name}-{spec.zone}",
+            metadata=k8s.meta.v1.ObjectMetaArgs(
+                # Fixed, not auto-named: services are addressed as <service>.<namespace>.svc across zones.
+                name=self._settings.namespace(spec.zone),
+                labels={
+                    ZONE_LABEL: str(spec.zone),
+                    **kube.platform_labels(),
+                    "pod-security.kubernetes.io/enforce": str(spec.pod_security),
+                    "pod-security.kubernetes.io/enforce-version": POD_SECURITY_VERSION,
+                    "pod-security.kubernetes.io/audit": str(PodSecurityLevel.RESTRICTED),
+                    "pod-security.kubernetes.io/audit-version": POD_SECURITY_VERSION,
+                    "pod-security.kubernetes.io/warn": str(PodSecurityLevel.RESTRICTED),
+                    "pod-security.kubernetes.io/warn-version": POD_SECURITY_VERSION,
+                },
+                annotations=(
+                    {"dataplatform.io/pod-security-exception": spec.pod_security_reason}
+                    if spec.pod_security_reason
+                    else None
+                ),
+            ),
+            opts=pulumi.ResourceOptions(parent=self),
+        )
+        return namespace.metadata.name
+
+    def _policy(
+        self,
+        name: str,
+        zone: Zone,
+        *,
+        pod_selector: Mapping[str, str],
+        policy_types: list[str],
+        ingress: list[k8s.networking.v1.NetworkPolicyIngressRuleArgs] | None = None,
+        egress: list[k8s.networking.v1.NetworkPolicyEgressRuleArgs] | None = None,
+        flows: Iterable[str] = (),
+    ) -> None:
+        description = "; ".join(flows)
+        k8s.networking.v1.NetworkPolicy(
+            f"{self._name}-{name}",
+            metadata=k8s.meta.v1.ObjectMetaArgs(
+                namespace=self.namespaces[zone],
+                labels={ZONE_LABEL: str(zone), "app.kubernetes.io/part-of": kube.PART_OF},
+                annotations={FLOWS_ANNOTATION: description} if description else None,
+            ),
+            spec=k8s.networking.v1.NetworkPolicySpecArgs(
+                pod_selector=k8s.meta.v1.LabelSelectorArgs(match_labels=dict(pod_selector)),
+                policy_types=policy_types,
+                ingress=ingress,
+                egress=egress,
+            ),
+            opts=pulumi.ResourceOptions(parent=self),
+        )
+
+    def _baseline_policies(self, spec: ZoneSpec) -> None:
+        zone = spec.zone
+        self._policy(f"{zone}-default-deny", zone, pod_selector={}, policy_types=["Ingress", "Egress"])
+        self._policy(
+            f"{zone}-allow-dns",
+            zone,
+            pod_selector={},
+            policy_types=["Egress"],
+            egress=[
+                k8s.networking.v1.NetworkPolicyEgressRuleArgs(
+                    to=[_peer(DNS_NAMESPACE, DNS_POD_LABELS)], ports=[_port(53, "UDP"), _port(53, "TCP")]
+                )
+            ],
+        )
+
+    def _api_server_policies(self) -> None:
+        api_peers = _ip_peers(self._settings.config.kubernetes_api_cidrs)
+        for service in self._settings.active_services:
+            if service.needs_kubernetes_api:
+                self._policy(
+                    f"{service.kubernetes_name}-kubernetes-api",
+                    service.zone,
+                    pod_selector=service.policy_selector,
+                    policy_types=["Egress"],
+                    egress=[
+                        k8s.networking.v1.NetworkPolicyEgressRuleArgs(
+                            to=api_peers, ports=[_port(port) for port in KUBERNETES_API_PORTS]
+                        )
+                    ],
+                    flows=[f"{service.name} -> kubernetes-api:443 (watches and updates objects)"],
+                )
+            if "webhook" in service.ports:
+                # Admission webhooks are called by the API server, which is outside the pod network.
+                self._policy(
+                    f"{service.kubernetes_name}-webhook-ingress",
+                    service.zone,
+                    pod_selector=service.policy_selector,
+                    policy_types=["Ingress"],
+                    ingress=[
+                        k8s.networking.v1.NetworkPolicyIngressRuleArgs(
+                            from_=api_peers, ports=[_port(service.ports["webhook"])]
+                        )
+                    ],
+                )
+
+    def _flow_policies(self, flows: tuple[Flow, ...]) -> None:
+        inbound: dict[str, list[Flow]] = defaultdict(list)
+        outbound: dict[str, list[Flow]] = defaultdict(list)
+        for flow in flows:
+            if flow.target != OBJECT_STORAGE:
+                inbound[flow.target].append(flow)
+            outbound[flow.source].append(flow)
+
+        for target_name, target_flows in sorted(inbound.items()):
+            target = SERVICES_BY_NAME[target_name]
+            self._policy(
+                f"{target.kubernetes_name}-ingress",
+                target.zone,
+                pod_selector=target.policy_selector,
+                policy_types=["Ingress"],
+                ingress=[
+                    k8s.networking.v1.NetworkPolicyIngressRuleArgs(
+                        from_=[self._service_peer(SERVICES_BY_NAME[flow.source])],
+                        ports=[_port(target.ports[flow.port_name])],
+                    )
+                    for flow in target_flows
+                ],
+                flows=[self._describe(flow) for flow in target_flows],
+            )
+        for source_name, source_flows in sorted(outbound.items()):
+            source = SERVICES_BY_NAME[source_name]
+            self._policy(
+                f"{source.kubernetes_name}-egress",
+                source.zone,
+                pod_selector=source.policy_selector,
+                policy_types=["Egress"],
+                egress=[self._egress_rule(flow) for flow in source_flows],
+                flows=[self._describe(flow) for flow in source_flows],
+            )
+
+    def _egress_rule(self, flow: Flow) -> k8s.networking.v1.NetworkPolicyEgressRuleArgs:
+        if flow.target == OBJECT_STORAGE:
+            return k8s.networking.v1.NetworkPolicyEgressRuleArgs(
+                to=_ip_peers(self._settings.config.object_storage.external_cidrs), ports=[_port(self._external_s3_port())]
+            )
+        target = SERVICES_BY_NAME[flow.target]
+        return k8s.networking.v1.NetworkPolicyEgressRuleArgs(
+            to=[self._service_peer(target)], ports=[_port(target.ports[flow.port_name])]
+        )
+
+    def _external_s3_port(self) -> int:
+        endpoint = urlsplit(self._settings.config.object_storage.external_endpoint or "")
+        return endpoint.port or (443 if endpoint.scheme == "https" else 80)
+
+    def _describe(self, flow: Flow) -> str:
+        if flow.target == OBJECT_STORAGE:
+            return f"{flow.source} -> {EXTERNAL_S3}:{self._external_s3_port()} ({flow.purpose})"
+        target = SERVICES_BY_NAME[flow.target]
+        return f"{flow.source} -> {flow.target}:{target.ports[flow.port_name]} ({flow.purpose})"
+
+    def _service_peer(self, service: ServiceSpec) -> k8s.networking.v1.NetworkPolicyPeerArgs:
+        return _peer(self.namespaces[service.zone], service.policy_selector)
+
+
+def _peer(namespace: pulumi.Input[str], pod_labels: Mapping[str, str]) -> k8s.networking.v1.NetworkPolicyPeerArgs:
+    return k8s.networking.v1.NetworkPolicyPeerArgs(
+        namespace_selector=k8s.meta.v1.LabelSelectorArgs(match_labels={NAMESPACE_NAME_LABEL: namespace}),
+        pod_selector=k8s.meta.v1.LabelSelectorArgs(match_labels=dict(pod_labels)),
+    )
+
+
+def _ip_peers(cidrs: Iterable[str]) -> list[k8s.networking.v1.NetworkPolicyPeerArgs]:
+    return [k8s.networking.v1.NetworkPolicyPeerArgs(ip_block=k8s.networking.v1.IPBlockArgs(cidr=cidr)) for cidr in cidrs]
+
+
+def _port(port: int, protocol: str = "TCP") -> k8s.networking.v1.NetworkPolicyPortArgs:
+    return k8s.networking.v1.NetworkPolicyPortArgs(port=port, protocol=protocol)

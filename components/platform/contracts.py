@@ -1,0 +1,90 @@
+"""What crosses layers: references to Kubernetes Secrets and endpoints, never the secrets themselves.
+
+Layers never import each other. A layer's Args take these types, and `__main__.py` passes one layer's
+outputs to another. A pod can only read a Secret of its own namespace, so every consumer's credential is
+written into the consumer's namespace; a reference says where and under which keys. The values also
+exist as secret Outputs (`S3Credentials`) for the program's own use (the dynamic providers), and nowhere
+else.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pulumi
+
+from components.platform.catalog import Zone
+
+ACCESS_KEY_ID = "AWS_ACCESS_KEY_ID"
+SECRET_ACCESS_KEY = "AWS_SECRET_ACCESS_KEY"
+"""Keys of every S3 credential Secret (with `S3_ENDPOINT` and `S3_REGION`): the names AWS SDKs read."""
+
+
+@dataclass(frozen=True)
+class SecretRef:
+    namespace: pulumi.Input[str]
+    name: pulumi.Output[str]
+    keys: tuple[str, ...]
+    """The keys of the Secret's data; never their values."""
+
+
+@dataclass(frozen=True)
+class S3Credentials:
+    access_key: pulumi.Output[str]
+    secret_key: pulumi.Output[str]
+    """Both are secret Outputs."""
+
+
+@dataclass(frozen=True)
+class BackupTarget:
+    """Where a store writes its backups: an S3 endpoint, a bucket, and a credential next to the store."""
+
+    s3_endpoint: pulumi.Input[str]
+    bucket: str
+    credentials: SecretRef
+    """Keys AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, in the storage namespace."""
+
+
+@dataclass(frozen=True)
+class DatabaseRef:
+    """A PostgreSQL database and the credential of its owner, in the consumer's namespace."""
+
+    host: pulumi.Output[str]
+    port: int
+    database: str
+    credentials: SecretRef
+    """Keys `username`, `password`, `host`, `port` and `database`, in the consumer's namespace."""
+
+
+@dataclass(frozen=True, kw_only=True)
+class S3Grant:
+    """A layer's access to the lake: its own S3 credential, limited to these buckets where the store allows."""
+
+    consumer: str
+    """The credential's name (an S3 user on MinIO, an identity on SeaweedFS)."""
+    zone: Zone
+    """Where the consumer runs: its credential Secret is written into that zone's namespace."""
+    reads: tuple[str, ...]
+    """Logical buckets (`bronze`, ...) it may list and read."""
+    writes: tuple[str, ...]
+    """Logical buckets it may write and delete in."""
+
+
+@dataclass(frozen=True, kw_only=True)
+class DatabaseGrant:
+    """A layer's own PostgreSQL database: a role and a database of the same name, owned by the role."""
+
+    name: str
+    zone: Zone
+    """Where the consumer runs: its credential Secret is written into that zone's namespace."""
+
+
+@dataclass(frozen=True, kw_only=True)
+class SearchGrant:
+    """A layer's Elasticsearch user."""
+
+    user: str
+    role: str
+    """One of the storage layer's Elasticsearch roles (`dremio_reader`, `log_writer`)."""
+    zone: Zone
+    """Where the consumer runs: its credential Secret is written into that zone's namespace."""

@@ -1,0 +1,85 @@
+"""The Kubernetes building blocks every layer's objects are made of.
+
+* `labels`: the `app.kubernetes.io/*` labels and the service label the NetworkPolicies select;
+* `pods`: restricted security contexts, resources, probes, spreading, volumes;
+* `workloads`: the restricted container, pod template and StatefulSet every workload is built from;
+* `availability`: disruption budgets, autoscalers;
+* `services`: headless and client Services;
+* `jobs`: one-shot set-up Jobs;
+* `secrets`: Secrets from Outputs, generated credentials;
+* `chart_values`: the same rules as Helm values.
+
+Everything is re-exported here, so layers write `kube.http_probe(...)`.
+"""
+
+from components.platform.kube.availability import (
+    CPU_TARGET_UTILIZATION_PERCENT,
+    autoscaler,
+    disruption_budget,
+    replicas_unless_autoscaled,
+)
+from components.platform.kube.jobs import job_template, one_shot_job
+from components.platform.kube.labels import MANAGED_BY, PART_OF, platform_labels, selector_labels, standard_labels
+from components.platform.kube.pods import (
+    DEFAULT_USER_ID,
+    TMP_MOUNT,
+    TMP_VOLUME,
+    container_security_context,
+    container_security_values,
+    http_probe,
+    jvm_memory_options,
+    pod_name_env,
+    pod_security_context,
+    pod_security_values,
+    pod_spec_defaults,
+    resource_values,
+    resources,
+    spread_constraint_values,
+    spread_constraints,
+    startup_budget,
+    tcp_probe,
+    volume_claim_template,
+)
+from components.platform.kube.secrets import generated_password, generated_s3_credentials, secret
+from components.platform.kube.services import cluster_service, headless_service
+from components.platform.kube.workloads import container, pod_template, statefulset
+
+__all__ = [
+    "CPU_TARGET_UTILIZATION_PERCENT",
+    "DEFAULT_USER_ID",
+    "MANAGED_BY",
+    "PART_OF",
+    "TMP_MOUNT",
+    "TMP_VOLUME",
+    "autoscaler",
+    "cluster_service",
+    "container",
+    "container_security_context",
+    "container_security_values",
+    "disruption_budget",
+    "generated_password",
+    "generated_s3_credentials",
+    "headless_service",
+    "http_probe",
+    "job_template",
+    "jvm_memory_options",
+    "one_shot_job",
+    "platform_labels",
+    "pod_name_env",
+    "pod_security_context",
+    "pod_security_values",
+    "pod_spec_defaults",
+    "pod_template",
+    "replicas_unless_autoscaled",
+    "resource_values",
+    "resources",
+    "secret",
+    "selector_labels",
+    "spread_constraint_values",
+    "spread_constraints",
+    "standard_labels",
+    "startup_budget",
+    "statefulset",
+    "tcp_probe",
+    "volume_claim_template",
+]

@@ -1,0 +1,68 @@
+"""Services: the governing (headless) Service of a StatefulSet and the stable client Service of a role."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import pulumi
+import pulumi_kubernetes as k8s
+
+
+def headless_service(
+    resource_name: str,
+    *,
+    service_name: str,
+    namespace: pulumi.Input[str],
+    labels: Mapping[str, str],
+    match_labels: Mapping[str, str],
+    ports: Mapping[str, int],
+    parent: pulumi.Resource,
+) -> k8s.core.v1.Service:
+    """The governing Service of a StatefulSet: stable per-pod DNS names (`<pod>.<name>.<namespace>.svc`).
+
+    Its name is fixed because peers address each other through it. Not-ready pods are published, since
+    clustered stores (raft, erasure sets) must find each other before any of them is ready.
+    """
+    spec = k8s.core.v1.ServiceSpecArgs(
+        cluster_ip="None",
+        publish_not_ready_addresses=True,
+        selector=dict(match_labels),
+        ports=[k8s.core.v1.ServicePortArgs(name=port_name, port=port) for port_name, port in ports.items()],
+    )
+    return _service(resource_name, service_name, namespace, labels, spec, parent)
+
+
+def cluster_service(
+    resource_name: str,
+    *,
+    service_name: str,
+    namespace: pulumi.Input[str],
+    labels: Mapping[str, str],
+    match_labels: Mapping[str, str],
+    ports: Mapping[str, int],
+    parent: pulumi.Resource,
+    service_type: str = "ClusterIP",
+) -> k8s.core.v1.Service:
+    """A client Service with a fixed name: other zones address it as `<service_name>.<namespace>.svc`."""
+    spec = k8s.core.v1.ServiceSpecArgs(
+        type=service_type,
+        selector=dict(match_labels),
+        ports=[k8s.core.v1.ServicePortArgs(name=port_name, port=port, target_port=port) for port_name, port in ports.items()],
+    )
+    return _service(resource_name, service_name, namespace, labels, spec, parent)
+
+
+def _service(
+    resource_name: str,
+    service_name: str,
+    namespace: pulumi.Input[str],
+    labels: Mapping[str, str],
+    spec: k8s.core.v1.ServiceSpecArgs,
+    parent: pulumi.Resource,
+) -> k8s.core.v1.Service:
+    return k8s.core.v1.Service(
+        resource_name,
+        metadata=k8s.meta.v1.ObjectMetaArgs(name=service_name, namespace=namespace, labels=dict(labels)),
+        spec=spec,
+        opts=pulumi.ResourceOptions(parent=parent),
+    )

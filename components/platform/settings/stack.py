@@ -1,0 +1,109 @@
+"""The stack's whole configuration (`StackConfig`) and what the program runs with (`PlatformSettings`).
+
+`StackConfig` is the tree of every key of the `data-platform` config namespace: a few platform-wide keys
+and one field per settings group. Adding a group is one field here plus the group's own module; unknown-key
+suggestions, secret keys and the generated reference all walk this tree.
+"""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, ConfigDict, field_validator
+
+from components.platform.catalog import ServiceSpec, active_services
+from components.platform.settings.backups import BackupSettings
+from components.platform.settings.base import DNS_LABEL, DNS_SUBDOMAIN, SettingsGroup, validated_cidrs
+from components.platform.settings.cluster import ClusterOverrides, ServiceOverrides
+from components.platform.settings.storage import ObjectStorageSettings
+from components.platform.topology import ClusterShape, Profile, ServiceSize, Topology
+
+PROJECT = "data-platform"
+
+
+class StackConfig(SettingsGroup):
+    """Every key of the `data-platform` config namespace."""
+
+    topology: Topology
+    """Required. The topology profile: `dev` (one host), `staging` (3 hosts, survives a host) or `prod` (3+ zones, survives a zone)."""
+    cluster: ClusterOverrides = ClusterOverrides()
+    """Host layout overrides; see the `cluster.*` keys."""
+    services: dict[str, ServiceOverrides] = {}
+    """Per-service size overrides, keyed by service name; see the `services.<name>.*` keys."""
+    storage_class: str | None = None
+    """StorageClass of every PersistentVolumeClaim. Unset: the cluster's default class. In prod, name an SSD class that binds volumes in the pod's zone (`volumeBindingMode: WaitForFirstConsumer`)."""
+    namespace_prefix: str = "dp"
+    """Prefix of the platform's namespaces (`<prefix>-storage`, ...), so two stacks can share a cluster."""
+    kubernetes_api_cidrs: list[str] = ["0.0.0.0/0"]
+    """Addresses of the Kubernetes API server, for the NetworkPolicies of operators and agents that call it and of webhooks it calls. The default allows any address on ports 443/6443; narrow it to your control plane's CIDRs."""
+    object_storage: ObjectStorageSettings = ObjectStorageSettings()
+    """Object storage backend and buckets; see the `object_storage.*` keys."""
+    backups: BackupSettings = BackupSettings()
+    """Backup schedule and retention; see the `backups.*` keys."""
+
+    @field_validator("kubernetes_api_cidrs")
+    @classmethod
+    def _cidrs(cls, cidrs: list[str]) -> list[str]:
+        return validated_cidrs(cidrs)
+
+    @field_validator("storage_class")
+    @classmethod
+    def _storage_class_name(cls, value: str | None) -> str | None:
+        if value is not None and (len(value) > 253 or not DNS_SUBDOMAIN.match(value)):
+            raise ValueError("a StorageClass name is a lower-case DNS subdomain such as 'ssd' or 'premium-rwo'")
+        return value
+
+    @field_validator("namespace_prefix")
+    @classmethod
+    def _prefix_is_dns_label(cls, value: str) -> str:
+        # The longest zone name is 12 characters; namespaces are DNS labels of at most 63.
+        if len(value) > 50 or not DNS_LABEL.match(value):
+            raise ValueError("use 1-50 lower-case letters, digits and '-', starting and ending alphanumeric")
+        return value
+
+    def groups(self) -> dict[str, SettingsGroup]:
+        """Every settings group of this config by its key (`object_storage`, ...), this config included as ''."""
+        nested = {name: getattr(self, name) for name in type(self).model_fields}
+        return {"": self, **{name: value for name, value in nested.items() if isinstance(value, SettingsGroup)}}
+
+
+class PlatformSettings(BaseModel):
+    """The validated settings the program runs with: the stack's identity, its config and its resolved profile.
+
+    Sizes come only from `profile` (the topology with the stack's overrides applied); `config` holds the
+    keys as the stack sets them, and each layer reads its own group there (`settings.config.object_storage`).
+    """
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    project: str
+    stack: str
+    config: StackConfig
+    profile: Profile
+    secret_keys_set: frozenset[str] = frozenset()
+    """Which declared secret keys the stack sets (their values are only ever read as secret Outputs)."""
+
+    @property
+    def topology(self) -> Topology:
+        return self.profile.topology
+
+    @property
+    def cluster(self) -> ClusterShape:
+        """The resolved hosts (profile plus `cluster` overrides)."""
+        return self.profile.cluster
+
+    @property
+    def services(self) -> dict[str, ServiceSize]:
+        """The resolved size of every service (profile plus `services` overrides)."""
+        return self.profile.services
+
+    @property
+    def active_services(self) -> tuple[ServiceSpec, ...]:
+        """The catalog services this stack deploys (one object-storage backend's)."""
+        return active_services(self.config.object_storage.backend)
+
+    @property
+    def instance(self) -> str:
+        """`app.kubernetes.io/instance` of everything this stack deploys."""
+        return f"{self.project}-{self.stack}"
+
+    def namespace(self, zone: str) -> str:
+        return f"{self.config.namespace_prefix}-{zone}"

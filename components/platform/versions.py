@@ -1,0 +1,146 @@
+"""Every external artefact the platform deploys, pinned in one place: images by tag and digest, charts by version.
+
+Rules (enforced by tests/platform/test_versions.py and by the manifest checks on every stack):
+
+* an image is referenced as `registry/repository:tag@sha256:<digest>`, never by tag alone and never
+  `latest`; the tag documents the version, the digest makes the pull reproducible;
+* nothing is pulled from `docker.io/minio/*`: MinIO deleted those repositories on 2026-09-12;
+* every pin says where its digest was confirmed, so an update can be checked the same way.
+
+Charts are pinned by version; the operator images they render are pinned by the tags the chart
+version fixes. Their digests are not overridden here because they could not be confirmed offline;
+re-check them with `crane digest <image>` when bumping a chart (README, "Upgrading pins").
+
+The `# renovate:` comments let a dependency bot propose updates.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+_DIGEST = re.compile(r"^sha256:[0-9a-f]{64}$")
+
+
+@dataclass(frozen=True, kw_only=True)
+class ImagePin:
+    registry: str
+    repository: str
+    tag: str
+    digest: str
+    source: str
+    """Where the digest was confirmed (registry API, release notes, or independent public pins)."""
+
+    def __post_init__(self) -> None:
+        if not _DIGEST.match(self.digest):
+            raise ValueError(f"{self.repository}: digest {self.digest!r} is not sha256:<64 hex>")
+        if self.tag == "latest":
+            raise ValueError(f"{self.repository}: pin a release tag, not latest")
+        if self.registry == "docker.io" and self.repository.startswith("minio/"):
+            raise ValueError(f"{self.repository}: docker.io/minio/* no longer exists; use quay.io/minio")
+
+    @property
+    def reference(self) -> str:
+        return f"{self.registry}/{self.repository}:{self.tag}@{self.digest}"
+
+
+@dataclass(frozen=True, kw_only=True)
+class ChartPin:
+    repository: str
+    chart: str
+    version: str
+    app_version: str
+    release: str
+    """Helm release name; fixed, because the chart derives its pods' instance label from it and the
+    NetworkPolicies select on that label (`ServiceSpec.chart_pod_labels`)."""
+
+
+# renovate: datasource=docker depName=quay.io/minio/minio
+MINIO = ImagePin(
+    registry="quay.io",
+    repository="minio/minio",
+    # The last community release. MinIO stopped publishing free images in October 2025 and archived the
+    # project in 2026; this image receives no security fixes (see README, "Object storage").
+    tag="RELEASE.2025-09-07T16-13-09Z",
+    digest="sha256:14cea493d9a34af32f524e538b8346cf79f3321eff8e708c1e2960462bd8936e",
+    source="index digest pinned identically by many public projects after the Docker Hub removal",
+)
+
+# renovate: datasource=docker depName=ghcr.io/cloudnative-pg/postgresql
+POSTGRESQL = ImagePin(
+    registry="ghcr.io",
+    repository="cloudnative-pg/postgresql",
+    tag="17.6",
+    digest="sha256:30b304a2e300ed80b6d1b740e4369e9b0f25599fb518de78c01fd9f25531791b",
+    source="index digest pinned identically by several public CloudNativePG deployments",
+)
+
+# renovate: datasource=docker depName=quay.io/minio/mc
+MINIO_CLIENT = ImagePin(
+    registry="quay.io",
+    repository="minio/mc",
+    tag="RELEASE.2025-08-13T08-35-41Z",
+    digest="sha256:a7fe349ef4bd8521fb8497f55c6042871b2ae640607cf99d9bede5e9bdf11727",
+    source="index digest pinned identically by many public projects (also used against SeaweedFS: plain S3)",
+)
+
+# renovate: datasource=docker depName=docker.io/chrislusf/seaweedfs
+SEAWEEDFS = ImagePin(
+    registry="docker.io",
+    repository="chrislusf/seaweedfs",
+    tag="4.47",
+    digest="sha256:ce9e796f1fe6f06968f4c04bdaf8f678dad9c8acdfef3d244133d71bfa6bf882",
+    source="one public pin (a compatibility-test script); the tests run 4.48 from PyPI against the same S3 API",
+)
+
+# renovate: datasource=docker depName=docker.elastic.co/elasticsearch/elasticsearch
+ELASTICSEARCH = ImagePin(
+    registry="docker.elastic.co",
+    repository="elasticsearch/elasticsearch",
+    tag="9.1.4",
+    digest="sha256:62a245d92e8d14440e1e43a1b4f08d37aef316d82f198b4f878985948aa2d1d8",
+    source="one public pin (a compose template and its test); confirm with `crane digest` before the first prod deploy",
+)
+
+# renovate: datasource=helm registryUrl=https://charts.jetstack.io depName=cert-manager
+CERT_MANAGER = ChartPin(
+    repository="https://charts.jetstack.io", chart="cert-manager", version="v1.19.1", app_version="v1.19.1",
+    release="cert-manager",
+)
+# renovate: datasource=helm registryUrl=https://cloudnative-pg.github.io/charts depName=cloudnative-pg
+CLOUDNATIVE_PG = ChartPin(
+    repository="https://cloudnative-pg.github.io/charts", chart="cloudnative-pg", version="0.29.0",
+    app_version="1.30.0", release="cloudnative-pg",
+)
+# renovate: datasource=helm registryUrl=https://cloudnative-pg.github.io/charts depName=plugin-barman-cloud
+BARMAN_CLOUD_PLUGIN = ChartPin(
+    repository="https://cloudnative-pg.github.io/charts", chart="plugin-barman-cloud", version="0.7.0",
+    app_version="v0.13.0", release="plugin-barman-cloud",
+)
+# renovate: datasource=helm registryUrl=https://helm.elastic.co depName=eck-operator
+ECK_OPERATOR = ChartPin(
+    repository="https://helm.elastic.co", chart="eck-operator", version="3.4.0", app_version="3.4.0",
+    release="eck-operator",
+)
+
+# Pinned ahead of their layers: the catalog records the pod labels these exact versions render.
+# renovate: datasource=helm registryUrl=https://airbytehq.github.io/charts depName=airbyte
+AIRBYTE = ChartPin(
+    repository="https://airbytehq.github.io/charts", chart="airbyte", version="2.2.0", app_version="2.2.0",
+    release="airbyte",
+)
+# renovate: datasource=helm registryUrl=https://prometheus-community.github.io/helm-charts depName=kube-prometheus-stack
+KUBE_PROMETHEUS_STACK = ChartPin(
+    repository="https://prometheus-community.github.io/helm-charts", chart="kube-prometheus-stack", version="88.5.3",
+    app_version="v0.93.1", release="kube-prometheus-stack",
+)
+# renovate: datasource=helm registryUrl=https://fluent.github.io/helm-charts depName=fluent-bit
+FLUENT_BIT = ChartPin(
+    repository="https://fluent.github.io/helm-charts", chart="fluent-bit", version="0.58.1", app_version="5.1.1",
+    release="fluent-bit",
+)
+
+IMAGES: tuple[ImagePin, ...] = (MINIO, MINIO_CLIENT, SEAWEEDFS, POSTGRESQL, ELASTICSEARCH)
+CHARTS: tuple[ChartPin, ...] = (
+    CERT_MANAGER, CLOUDNATIVE_PG, BARMAN_CLOUD_PLUGIN, ECK_OPERATOR, AIRBYTE, KUBE_PROMETHEUS_STACK, FLUENT_BIT,
+)

@@ -1,0 +1,1 @@
+"""What every provider shares: the contract (`contract`), HTTP and logins (`http`), REST services (`service`)."""

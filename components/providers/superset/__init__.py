@@ -1,0 +1,2 @@
+"""Superset providers: one module per kind (database, dataset) on one client (`client`) and one provider
+base (`provider`)."""

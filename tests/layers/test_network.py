@@ -1,0 +1,124 @@
+"""The network zones on every stack: namespaces with Pod Security labels, default-deny, exactly the catalog's flows."""
+
+from __future__ import annotations
+
+from components.platform.catalog import SERVICES_BY_NAME, ZONES, PodSecurityLevel, active_flows
+from offline.manifests import Manifest
+from tests.support.stacks import shipped_settings
+
+
+def test_namespaces_one_per_zone_with_pod_security_labels(manifests: tuple[Manifest, ...]) -> None:
+    namespaces = {m.name: m.document["metadata"] for m in manifests if m.kind == "Namespace"}
+    assert set(namespaces) == {f"dp-{zone.zone}" for zone in ZONES}
+    for zone in ZONES:
+        metadata = namespaces[f"dp-{zone.zone}"]
+        labels = metadata["labels"]
+        assert labels["pod-security.kubernetes.io/enforce"] == zone.pod_security
+        assert labels["pod-security.kubernetes.io/warn"] == "restricted"
+        assert labels["pod-security.kubernetes.io/audit"] == "restricted"
+        assert labels["pod-security.kubernetes.io/enforce-version"] == "v1.31"
+        if zone.pod_security is not PodSecurityLevel.RESTRICTED:
+            reason = metadata["annotations"]["dataplatform.io/pod-security-exception"]
+            assert reason == zone.pod_security_reason and len(reason) > 40
+
+
+def test_only_node_agents_are_exempt_from_restricted() -> None:
+    exempt = {str(zone.zone) for zone in ZONES if zone.pod_security is not PodSecurityLevel.RESTRICTED}
+    assert exempt == {"node-agents"}
+
+
+def _policies(manifests: tuple[Manifest, ...], namespace: str) -> list[dict]:
+    return [m.document for m in manifests if m.kind == "NetworkPolicy" and m.namespace == namespace]
+
+
+def test_every_zone_denies_by_default_and_allows_dns(manifests: tuple[Manifest, ...]) -> None:
+    for zone in ZONES:
+        policies = _policies(manifests, f"dp-{zone.zone}")
+        deny = [
+            p for p in policies
+            if p["spec"]["podSelector"] == {"matchLabels": {}}
+            and sorted(p["spec"]["policyTypes"]) == ["Egress", "Ingress"]
+            and not p["spec"].get("ingress") and not p["spec"].get("egress")
+        ]
+        assert len(deny) == 1, f"dp-{zone.zone} needs exactly one default-deny policy"
+        dns = [
+            rule for p in policies for rule in p["spec"].get("egress") or []
+            if any(port.get("port") == 53 for port in rule.get("ports", []))
+        ]
+        assert dns and {port["protocol"] for rule in dns for port in rule["ports"]} == {"UDP", "TCP"}
+
+
+def _allows(rules: list[dict], peer_namespace: str, peer_labels: dict, port: int, direction: str) -> bool:
+    for rule in rules:
+        peers = rule.get("from" if direction == "ingress" else "to") or []
+        ports = {p.get("port") for p in rule.get("ports") or []}
+        for peer in peers:
+            namespace = (peer.get("namespaceSelector") or {}).get("matchLabels", {})
+            pods = (peer.get("podSelector") or {}).get("matchLabels", {})
+            if namespace == {"kubernetes.io/metadata.name": peer_namespace} and pods == peer_labels and port in ports:
+                return True
+    return False
+
+
+def _rules(manifests: tuple[Manifest, ...], namespace: str, selector: dict, direction: str) -> list[dict]:
+    return [
+        rule
+        for p in _policies(manifests, namespace)
+        if p["spec"]["podSelector"]["matchLabels"] == selector
+        for rule in p["spec"].get(direction) or []
+    ]
+
+
+def test_every_catalog_flow_is_open_on_both_sides(stack: str, manifests: tuple[Manifest, ...]) -> None:
+    settings = shipped_settings(stack)
+    flows = active_flows(settings.config.object_storage.backend)
+    assert flows
+    for flow in flows:
+        source, target = SERVICES_BY_NAME[flow.source], SERVICES_BY_NAME[flow.target]
+        port = target.ports[flow.port_name]
+        source_ns, target_ns = f"dp-{source.zone}", f"dp-{target.zone}"
+        ingress = _rules(manifests, target_ns, target.policy_selector, "ingress")
+        egress = _rules(manifests, source_ns, source.policy_selector, "egress")
+        assert _allows(ingress, source_ns, source.policy_selector, port, "ingress"), f"no ingress for {flow}"
+        assert _allows(egress, target_ns, target.policy_selector, port, "egress"), f"no egress for {flow}"
+
+
+def test_no_flow_is_open_that_the_catalog_does_not_declare(stack: str, manifests: tuple[Manifest, ...]) -> None:
+    def key(labels: dict[str, str]) -> tuple:
+        return tuple(sorted(labels.items()))
+
+    settings = shipped_settings(stack)
+    declared = {
+        (key(SERVICES_BY_NAME[f.source].policy_selector), key(SERVICES_BY_NAME[f.target].policy_selector),
+         SERVICES_BY_NAME[f.target].ports[f.port_name])
+        for f in active_flows(settings.config.object_storage.backend)
+    }
+    for manifest in manifests:
+        if manifest.kind != "NetworkPolicy":
+            continue
+        target = key(manifest.document["spec"]["podSelector"]["matchLabels"])
+        for rule in manifest.document["spec"].get("ingress") or []:
+            for peer in rule.get("from") or []:
+                if "podSelector" not in peer:
+                    continue  # the API server's address blocks, for webhooks
+                source = key(peer["podSelector"]["matchLabels"])
+                for port in rule["ports"]:
+                    assert (source, target, port["port"]) in declared, f"{manifest.identity} opens an undeclared flow"
+
+
+def test_api_server_egress_only_for_services_that_watch_it(stack: str, manifests: tuple[Manifest, ...]) -> None:
+    settings = shipped_settings(stack)
+    opened = {
+        (m.namespace, tuple(sorted(m.document["spec"]["podSelector"]["matchLabels"].items())))
+        for m in manifests
+        if m.kind == "NetworkPolicy"
+        for rule in m.document["spec"].get("egress") or []
+        for peer in rule.get("to") or []
+        if "ipBlock" in peer
+    }
+    expected = {
+        (f"dp-{s.zone}", tuple(sorted(s.policy_selector.items())))
+        for s in settings.active_services
+        if s.needs_kubernetes_api
+    }
+    assert opened == expected

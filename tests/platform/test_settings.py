@@ -1,0 +1,232 @@
+"""Settings validation as plain Python: every bad setting gives an error naming the key, the value and the fix."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from components.platform.settings import SettingsError, parse_settings
+from components.platform.topology import PROFILES, Topology
+
+
+def problems_of(raw: dict[str, object]) -> list[str]:
+    config = {key: value if isinstance(value, str) else json.dumps(value) for key, value in raw.items()}
+    with pytest.raises(SettingsError) as caught:
+        parse_settings(config, stack="test")
+    assert "nothing was deployed" in str(caught.value)
+    return caught.value.problems
+
+
+def only_problem(raw: dict[str, object]) -> str:
+    problems = problems_of(raw)
+    assert len(problems) == 1, problems
+    return problems[0]
+
+
+@pytest.mark.parametrize("topology", list(Topology))
+def test_each_topology_loads_its_profile(topology: Topology) -> None:
+    raw = {"topology": str(topology)}
+    if topology is Topology.PROD:
+        raw["cluster"] = json.dumps({"zones": ["a", "b", "c"]})
+    settings = parse_settings(raw, stack=str(topology))
+    assert settings.topology is topology
+    assert settings.services == PROFILES[topology].services
+
+
+def test_unknown_top_level_key_is_an_error_with_a_suggestion() -> None:
+    problem = only_problem({"topology": "dev", "storge_class": "ssd"})
+    assert problem.startswith("data-platform:storge_class: unknown key 'storge_class'.")
+    assert "Did you mean 'storage_class'?" in problem
+    assert "pulumi config rm storge_class" in problem
+
+
+def test_unknown_nested_keys_and_services_are_errors() -> None:
+    problems = problems_of(
+        {"topology": "dev", "services": {"dremio_exector": {"replicas": 2}, "dremio_executor": {"replica": 2}}}
+    )
+    assert len(problems) == 2, problems
+    service, field = sorted(problems)
+    assert "services.dremio_exector: unknown key 'dremio_exector'. Did you mean 'dremio_executor'?" in service
+    assert "services.dremio_executor.replica: unknown key 'replica'. Did you mean 'replicas'?" in field
+    assert "pulumi config rm --path 'services.dremio_executor.replica'" in field
+
+
+def test_negative_replicas_names_key_value_and_fix() -> None:
+    problem = only_problem({"topology": "staging", "services": {"postgresql": {"replicas": -1}}})
+    assert problem == (
+        "data-platform:services.postgresql.replicas = -1: Input should be greater than or equal to 1. "
+        "Fix: `pulumi config set --path 'services.postgresql.replicas' <value>`"
+    )
+
+
+def test_prod_with_fewer_than_three_zones_is_rejected() -> None:
+    problem = only_problem({"topology": "prod", "cluster": {"zones": ["eu-west-1a", "eu-west-1b"]}})
+    assert problem.startswith('data-platform:cluster.zones = ["eu-west-1a", "eu-west-1b"]:')
+    assert "needs at least 3 zones" in problem
+    assert "pulumi config set --path 'cluster.zones[0]'" in problem
+
+
+def test_prod_without_zones_is_rejected() -> None:
+    assert "needs at least 3 zones" in only_problem({"topology": "prod"})
+
+
+def test_prod_hosts_must_divide_into_zones() -> None:
+    problem = only_problem({"topology": "prod", "cluster": {"zones": ["a", "b", "c"], "host_count": 4}})
+    assert problem == (
+        "data-platform:cluster.host_count = 4: hosts must divide evenly into the 3 zones so that losing any "
+        "zone loses the same capacity. Fix: `pulumi config set --path cluster.host_count 3`"
+    )
+
+
+def test_dev_is_a_single_host() -> None:
+    problem = only_problem({"topology": "dev", "cluster": {"host_count": 2}})
+    assert "cluster.host_count = 2: the dev topology runs on exactly 1 hosts" in problem
+
+
+def test_staging_needs_two_hosts_to_survive_losing_one() -> None:
+    problem = only_problem({"topology": "staging", "cluster": {"host_count": 1}})
+    assert "cluster.host_count = 1: the staging topology runs on 2 to 3 hosts" in problem
+
+
+def test_unknown_topology_lists_the_choices() -> None:
+    problem = only_problem({"topology": "qa"})
+    assert problem.startswith("data-platform:topology = 'qa': Input should be 'dev', 'staging' or 'prod'.")
+
+
+def test_missing_topology_says_how_to_set_it() -> None:
+    problem = only_problem({})
+    assert problem == (
+        "data-platform:topology: required but not set. Fix: `pulumi config set topology <dev|staging|prod>`"
+    )
+
+
+def test_limit_below_request_is_rejected() -> None:
+    problem = only_problem({"topology": "dev", "services": {"grafana": {"memory_limit_mib": 32}}})
+    assert problem == (
+        "data-platform:services.grafana: memory_limit_mib (32) is below memory_request_mib (96); "
+        "raise the limit or lower the request"
+    )
+
+
+def test_jvm_heap_must_fit_the_memory_limit() -> None:
+    problem = only_problem({"topology": "dev", "services": {"elasticsearch": {"jvm_heap_mib": 1024}}})
+    assert "services.elasticsearch: JVM heap + direct memory (1024 MiB) + 256 MiB overhead exceeds" in problem
+
+
+def test_sizes_must_match_the_service_kind() -> None:
+    problems = problems_of(
+        {
+            "topology": "dev",
+            "services": {"grafana": {"storage_gib": 5}, "log_agent": {"replicas": 3}, "postgresql": {"max_replicas": 4}},
+        }
+    )
+    assert sorted(problems) == [
+        "data-platform:services.grafana.storage_gib: grafana keeps no data of its own; remove storage_gib",
+        "data-platform:services.log_agent.replicas = 3: log_agent runs one pod on every host; remove replicas",
+        "data-platform:services.postgresql.max_replicas = 4: only stateless services are autoscaled; "
+        "set max_replicas to 1 or remove it",
+    ]
+
+
+def test_malformed_json_is_reported_with_its_position() -> None:
+    problem = only_problem({"topology": "dev", "services": "{replicas: 2}"})
+    assert problem.startswith("data-platform:services = '{replicas: 2}': expected a JSON object or list")
+
+
+def test_names_that_kubernetes_would_reject_are_caught_early() -> None:
+    problems = problems_of(
+        {"topology": "dev", "storage_class": "Fast_SSD", "namespace_prefix": "-dp", "kubernetes_api_cidrs": ["10.0.0.1/8"]}
+    )
+    joined = "\n".join(problems)
+    assert "storage_class = 'Fast_SSD': a StorageClass name is a lower-case DNS subdomain" in joined
+    assert "namespace_prefix = '-dp': use 1-50 lower-case letters" in joined
+    assert 'kubernetes_api_cidrs = ["10.0.0.1/8"]: \'10.0.0.1/8\' is not a CIDR block' in joined
+
+
+def test_every_problem_is_reported_at_once() -> None:
+    problems = problems_of(
+        {"topology": "dev", "services": {"dbt": {"replicas": 0, "cpu_request_millis": -5}}, "typo": "x"}
+    )
+    assert len(problems) == 3, problems
+
+
+def test_overrides_change_only_the_named_numbers() -> None:
+    raw = {"topology": "staging", "services": json.dumps({"dremio_executor": {"replicas": 3}})}
+    settings = parse_settings(raw, stack="staging")
+    base = PROFILES[Topology.STAGING]
+    assert settings.services["dremio_executor"].replicas == 3
+    assert settings.services["dremio_executor"].memory_request_mib == base.services["dremio_executor"].memory_request_mib
+    others = {name: size for name, size in settings.services.items() if name != "dremio_executor"}
+    assert others == {name: size for name, size in base.services.items() if name != "dremio_executor"}
+
+
+def test_cluster_overrides_merge_onto_the_profile() -> None:
+    raw = {"topology": "prod", "cluster": json.dumps({"zones": ["a", "b", "c"], "host_memory_mib": 65536})}
+    cluster = parse_settings(raw, stack="prod").cluster
+    assert (cluster.host_memory_mib, cluster.host_count, cluster.zones) == (65536, 9, ("a", "b", "c"))
+
+
+# --- object storage, backups and secret settings --------------------------------------------------------------
+
+EXTERNAL = {"backend": "external", "external_endpoint": "https://s3.eu-west-1.amazonaws.com"}
+CREDENTIALS = {"object_storage_access_key": "AKIAEXAMPLE", "object_storage_secret_key": "not-shown-anywhere"}
+
+
+def test_external_backend_takes_its_credentials_from_secret_config() -> None:
+    raw = {"topology": "dev", "object_storage": json.dumps(EXTERNAL), **CREDENTIALS}
+    settings = parse_settings(raw, stack="dev", secret_keys=set(CREDENTIALS))
+    assert settings.config.object_storage.backend == "external"
+    assert settings.secret_keys_set == frozenset(CREDENTIALS)
+    assert [s.name for s in settings.active_services if s.backend] == []
+
+
+def test_credentials_in_plain_text_are_refused_without_showing_them() -> None:
+    raw = {"topology": "dev", "object_storage": json.dumps(EXTERNAL), **CREDENTIALS}
+    with pytest.raises(SettingsError) as caught:
+        parse_settings(raw, stack="dev", secret_keys={"object_storage_access_key"})
+    message = str(caught.value)
+    assert "object_storage_secret_key: holds a credential but is stored in plain text" in message
+    assert "pulumi config set --secret object_storage_secret_key <value>" in message
+    assert CREDENTIALS["object_storage_secret_key"] not in message
+
+
+def test_external_backend_needs_endpoint_and_both_credentials() -> None:
+    problems = problems_of({"topology": "dev", "object_storage": {"backend": "external"}})
+    assert problems == [
+        "data-platform:object_storage: backend 'external' needs external_endpoint. "
+        "Fix: `pulumi config set --path object_storage.external_endpoint https://<host>`"
+    ]
+    with pytest.raises(SettingsError) as caught:
+        parse_settings({"topology": "dev", "object_storage": json.dumps(EXTERNAL)}, stack="dev")
+    assert len(caught.value.problems) == 2
+    assert all("required with object_storage.backend external" in p for p in caught.value.problems)
+
+
+def test_settings_for_another_backend_are_not_silently_ignored() -> None:
+    problem = only_problem({"topology": "dev", "object_storage": {"external_endpoint": "https://s3.example.com"}})
+    assert "external_endpoint is only used with backend 'external', not 'minio'" in problem
+    with pytest.raises(SettingsError) as caught:
+        parse_settings({"topology": "dev", **CREDENTIALS}, stack="dev", secret_keys=set(CREDENTIALS))
+    assert all("only used with object_storage.backend external" in p for p in caught.value.problems)
+
+
+@pytest.mark.parametrize(
+    ("object_storage", "expected"),
+    [
+        ({"region": "moon-1"}, "object_storage.region = 'moon-1': use an S3 region name"),
+        ({"bucket_prefix": "Acme_"}, "object_storage.bucket_prefix = 'Acme_': use lower-case letters"),
+        ({"backend": "ceph"}, "object_storage.backend = 'ceph': Input should be 'minio', 'seaweedfs' or 'external'"),
+        ({**EXTERNAL, "external_endpoint": "s3.amazonaws.com"}, "give the endpoint as scheme://host[:port]"),
+        ({"console_service_type": "Ingress"}, "object_storage.console_service_type = 'Ingress'"),
+    ],
+)
+def test_object_storage_values_are_checked(object_storage: dict, expected: str) -> None:
+    assert expected in "\n".join(problems_of({"topology": "dev", "object_storage": object_storage}))
+
+
+def test_backup_settings_are_bounded() -> None:
+    problems = problems_of({"topology": "dev", "backups": {"retention_days": 0, "base_backup_hour_utc": 24}})
+    assert len(problems) == 2
+    assert any("backups.retention_days = 0: Input should be greater than or equal to 1" in p for p in problems)
+    assert any("backups.base_backup_hour_utc = 24: Input should be less than or equal to 23" in p for p in problems)
