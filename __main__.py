@@ -11,16 +11,15 @@ import pulumi
 from components.layers.network import NetworkZones, NetworkZonesArgs
 from components.layers.operators import Operators, OperatorsArgs
 from components.layers.storage.layer import Storage, StorageArgs
-from components.platform import versions
+from components.platform import checks, versions
 from components.platform.catalog import ObjectStorageBackend, Zone
-from components.platform.checks.capacity import check_capacity
-from components.platform.checks.placement import check_placement
 from components.platform.contracts import DatabaseGrant, S3Credentials, S3Grant, SearchGrant
 from components.platform.settings import load_settings, secret_setting
 
 settings = load_settings()
-capacity = check_capacity(settings)
-placement = check_placement(settings)
+for warning in settings.warnings:
+    pulumi.log.warn(warning)
+startup = checks.run(settings)
 
 network = NetworkZones("network", NetworkZonesArgs(settings=settings))
 operators = Operators("operators", OperatorsArgs(settings=settings, namespaces=network.namespaces))
@@ -29,7 +28,7 @@ storage = Storage(
     StorageArgs(
         settings=settings,
         namespaces=network.namespaces,
-        placement=placement,
+        placement=startup.availability.storage,
         postgresql_operator=[operators.ready[versions.CLOUDNATIVE_PG.release], operators.ready[versions.BARMAN_CLOUD_PLUGIN.release]],
         elasticsearch_operator=[operators.ready[versions.ECK_OPERATOR.release]],
         s3_grants=[
@@ -54,7 +53,7 @@ storage = Storage(
 
 pulumi.export("topology", str(settings.topology))
 pulumi.export("namespaces", {str(zone): namespace for zone, namespace in network.namespaces.items()})
-pulumi.export("capacity", capacity.as_output())
+pulumi.export("capacity", startup.as_output())
 pulumi.export(
     "storage",
     {

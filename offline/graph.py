@@ -8,6 +8,9 @@ Stack outputs are recorded too.
 Used by the tests (schema, Pod Security, topology and secret checks on the graph) and by the offline
 plan (`python -m offline.plan <stack>`).
 
+Objects the program reads from the cluster (`X.get(...)`) come from `CLUSTER_OBJECTS`, a small stand-in
+cluster; tests pass their own with `cluster=`.
+
 Mocked values: a `RandomPassword` returns `mock-secret-<name>` so leak checks can search for it;
 secret config values (`secure:` in the stack file, which only the CLI can decrypt) become
 `mock-config-secret-<key>`. Kubernetes objects without `metadata.name` get `<resource name>-mock`,
@@ -17,6 +20,7 @@ standing in for Pulumi's auto-naming.
 from __future__ import annotations
 
 import json
+import logging
 import os
 import runpy
 import sys
@@ -38,6 +42,17 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 PROJECT = "data-platform"
 MOCK_SECRET_PREFIX = "mock-secret-"
 MOCK_CONFIG_SECRET_PREFIX = "mock-config-secret-"
+MOCK_API_SERVER_ADDRESSES = ("172.18.0.3", "172.18.0.2")
+
+CLUSTER_OBJECTS: dict[tuple[str, str], dict[str, Any]] = {
+    # The API server's EndpointSlice for the `kubernetes` Service, as a kubeadm control plane of two nodes has it.
+    ("kubernetes:discovery.k8s.io/v1:EndpointSlice", "default/kubernetes"): {
+        "addressType": "IPv4",
+        "endpoints": [{"addresses": [address]} for address in MOCK_API_SERVER_ADDRESSES],
+        "ports": [{"name": "https", "port": 6443, "protocol": "TCP"}],
+    },
+}
+"""(type, id) → state of the objects a stack may read from the cluster under mocks."""
 
 
 @dataclass(frozen=True)
@@ -69,6 +84,10 @@ class StackGraph:
     """Every mocked secret value handed to the program, for leak checks."""
     registered_outputs: dict[str, dict[str, Any]] = field(default_factory=dict)
     """URN → outputs passed to `register_outputs`, for every resource that called it."""
+    reads: list[tuple[str, str]] = field(default_factory=list)
+    """(type, id) of every object the program read from the cluster."""
+    warnings: list[str] = field(default_factory=list)
+    """What the program logged as warnings (`pulumi.log.warn`), as `pulumi up` would print them."""
 
     def by_urn(self) -> dict[str, ResourceRecord]:
         return {record.urn: record for record in self.resources}
@@ -130,10 +149,17 @@ class _GraphMonitor(pulumi_mocks.MockMonitor):
 
 
 class _PlatformMocks(pulumi_mocks.Mocks):
-    def __init__(self, graph: StackGraph):
+    def __init__(self, graph: StackGraph, cluster: Mapping[tuple[str, str], dict[str, Any]]):
         self._graph = graph
+        self._cluster = cluster
 
     def new_resource(self, args: pulumi_mocks.MockResourceArgs) -> tuple[str, dict]:
+        if args.resource_id:
+            # A read of an existing object (`X.get`): what the stand-in cluster has, or a missing object.
+            self._graph.reads.append((args.typ, args.resource_id))
+            if (args.typ, args.resource_id) not in self._cluster:
+                raise Exception(f"{args.typ} {args.resource_id} not found in the mocked cluster")
+            return args.resource_id, dict(self._cluster[(args.typ, args.resource_id)])
         state = dict(args.inputs)
         if args.typ == "random:index/randomPassword:RandomPassword":
             secret = f"{MOCK_SECRET_PREFIX}{args.name}"
@@ -147,6 +173,17 @@ class _PlatformMocks(pulumi_mocks.Mocks):
 
     def call(self, args: pulumi_mocks.MockCallArgs) -> tuple[dict, list | None]:
         return {}, None
+
+
+class _Recorder(logging.Handler):
+    """Keeps the program's warnings (the mock engine logs them through Python's logging)."""
+
+    def __init__(self, graph: StackGraph):
+        super().__init__(level=logging.WARNING)
+        self._graph = graph
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self._graph.warnings.append(record.getMessage())
 
 
 def read_stack_config(path: Path) -> tuple[dict[str, str], list[str]]:
@@ -178,6 +215,7 @@ def evaluate_stack(
     project_root: Path = PROJECT_ROOT,
     program: Path | None = None,
     into: StackGraph | None = None,
+    cluster: Mapping[tuple[str, str], dict[str, Any]] = CLUSTER_OBJECTS,
 ) -> StackGraph:
     """Run `__main__.py` (or `program`) for `stack` under mocks and return everything it registered.
 
@@ -192,12 +230,15 @@ def evaluate_stack(
     graph = into if into is not None else StackGraph(stack=stack)
     graph.secret_values.update(config[key] for key in secret_keys or [] if key in config)
 
-    mocks = _PlatformMocks(graph)
+    mocks = _PlatformMocks(graph, cluster)
+    logger = logging.getLogger(f"offline.graph.{stack}")
+    logger.propagate = False
+    logger.handlers = [_Recorder(graph)]
     monitor = _GraphMonitor(mocks, graph)
     # A new root stack per evaluation: set_mocks reuses an existing one, which would parent this run's
     # resources under an earlier stack. run_in_stack below creates the real one, as `pulumi up` does.
     set_root_resource(None)
-    pulumi.runtime.set_mocks(mocks, project=PROJECT, stack=stack, preview=preview, monitor=monitor)
+    pulumi.runtime.set_mocks(mocks, project=PROJECT, stack=stack, preview=preview, monitor=monitor, logger=logger)
     _sync_await(wait_for_rpcs())
     set_root_resource(None)
     monitor.recording = True

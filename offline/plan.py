@@ -15,15 +15,14 @@ Exit codes: 0 planned, 2 invalid settings or capacity misfit (the message says w
 from __future__ import annotations
 
 import argparse
-import re
 import sys
 import time
 from collections import Counter, defaultdict
-from dataclasses import dataclass
 from pathlib import Path
 
-from components.platform.catalog import SERVICES_BY_NAME, ChartPods
 from components.platform.errors import ConfigurationError
+from components.platform.settings import PROJECT, PlatformSettings, parse_settings
+from offline.diagram import legend, mermaid_diagram
 from offline.graph import (
     PROJECT_ROOT,
     ResourceRecord,
@@ -32,18 +31,9 @@ from offline.graph import (
     read_stack_config,
     unwrap_secrets,
 )
-from offline.manifests import Manifest, helm_releases, kubernetes_manifests
 
 DEFAULT_OUT = PROJECT_ROOT / "build" / "plan"
-_FLOW = re.compile(r"^(?P<source>[\w-]+) -> (?P<target>[\w-]+):(?P<port>\d+) \((?P<purpose>.*)\)$")
 
-
-@dataclass(frozen=True)
-class Edge:
-    source: str
-    target: str
-    port: int
-    purpose: str
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -51,6 +41,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("stack", help="stack name: dev, staging, prod (reads Pulumi.<stack>.yaml)")
     parser.add_argument("--out", type=Path, default=DEFAULT_OUT, help=f"diagram directory (default {DEFAULT_OUT})")
     parser.add_argument("--details", action="store_true", help="list every resource instead of counts per type")
+    parser.add_argument(
+        "--check",
+        action="store_true",
+        help="only validate the settings and run the start-up checks (exit 0 or 2); print no plan",
+    )
     parser.add_argument(
         "--stack-file",
         type=Path,
@@ -72,19 +67,34 @@ def main(argv: list[str] | None = None) -> int:
         print(error, file=sys.stderr)
         return 2
     elapsed = time.perf_counter() - started
+    if args.check:
+        print(f"stack {args.stack!r}: settings valid, capacity and availability checked ({elapsed:.2f} s)")
+        return 0
 
     print(render_tree(graph, details=args.details, elapsed_seconds=elapsed))
     capacity = unwrap_secrets(graph.outputs.get("capacity", {}))
     print()
     print(render_capacity(capacity))
-    diagram = mermaid_diagram(graph)
+    settings = settings_of(args.stack, config, secret_keys)
+    for warning in settings.warnings:
+        print(f"warning: {warning}", file=sys.stderr)
+    diagram = mermaid_diagram(graph, settings)
     args.out.mkdir(parents=True, exist_ok=True)
     (args.out / f"{args.stack}.mmd").write_text(diagram)
     (args.out / f"{args.stack}.md").write_text(
-        f"# data-platform / {args.stack}\n\n```mermaid\n{diagram}```\n\n```\n{render_capacity(capacity)}\n```\n"
+        f"# data-platform / {args.stack}\n\n```mermaid\n{diagram}```\n\n{legend(settings)}\n\n"
+        f"```\n{render_capacity(capacity)}\n```\n"
     )
     print(f"\nDiagram: {args.out / (args.stack + '.mmd')} (Markdown for pull requests: {args.stack}.md)")
     return 0
+
+
+def settings_of(stack: str, config: dict[str, str], secret_keys: list[str]) -> PlatformSettings:
+    """The stack's settings from the config the plan evaluated (the program validated it already)."""
+    prefix = f"{PROJECT}:"
+    raw = {key.removeprefix(prefix): value for key, value in config.items() if key.startswith(prefix)}
+    secrets = {key.removeprefix(prefix) for key in secret_keys if key.startswith(prefix)}
+    return parse_settings(raw, stack=stack, secret_keys=secrets)
 
 
 def render_tree(graph: StackGraph, *, details: bool, elapsed_seconds: float) -> str:
@@ -149,8 +159,18 @@ def render_capacity(capacity: dict) -> str:
     peak = capacity.get("autoscaled_peak", {})
     if peak:
         lines.append(
-            f"  autoscaled to max (all hosts): memory {int(peak['requested_memory_mib']):,} MiB, "
-            f"cpu {int(peak['requested_cpu_millis']):,} m"
+            f"  autoscaled to max (all hosts up, agents included): "
+            f"memory {int(peak['requested_memory_mib']):,}/{int(peak['allocatable_memory_mib']):,} MiB "
+            f"({peak['headroom_memory_percent']}% headroom), "
+            f"cpu {int(peak['requested_cpu_millis']):,}/{int(peak['allocatable_cpu_millis']):,} m "
+            f"({peak['headroom_cpu_percent']}% headroom)"
+        )
+    limits = capacity.get("memory_limits", {})
+    if limits:
+        lines.append(
+            f"  memory limits, for information: {int(limits['limits_mib']):,} MiB on "
+            f"{int(limits['allocatable_mib']):,} MiB allocatable ({limits['percent_of_allocatable']}%): pods may burst "
+            "past their requests up to their limits, and the kernel reclaims beyond that"
         )
     agents = capacity.get("per_host_agents", {})
     if agents:
@@ -158,80 +178,15 @@ def render_capacity(capacity: dict) -> str:
             f"  per-host agents on every host: memory {int(agents['memory_mib']):,} MiB, "
             f"cpu {int(agents['cpu_millis']):,} m"
         )
+    availability = capacity.get("availability", {})
+    if availability:
+        accepted = " (reduced availability ACCEPTED: cluster.accept_reduced_availability)" if availability.get(
+            "reduced_availability_accepted"
+        ) else ""
+        lines.append(f"availability: the topology {availability['promise']}{accepted}")
+        for service, detail in (availability.get("not_guaranteed") or {}).items():
+            lines.append(f"  not guaranteed: {service}: {detail}")
     return "\n".join(lines)
-
-
-def flow_edges(manifests: list[Manifest]) -> tuple[list[Edge], dict[str, str]]:
-    """Edges from the policies' flow annotations, and each service's namespace."""
-    edges: set[Edge] = set()
-    namespace_of: dict[str, str] = {}
-    for manifest in manifests:
-        if manifest.kind != "NetworkPolicy":
-            continue
-        annotation = (manifest.document["metadata"].get("annotations") or {}).get("dataplatform.io/flows")
-        if not annotation:
-            continue
-        types = manifest.document["spec"].get("policyTypes", [])
-        for entry in annotation.split("; "):
-            match = _FLOW.match(entry)
-            if not match:
-                raise ValueError(f"{manifest.identity}: unreadable flow annotation entry {entry!r}")
-            edge = Edge(match["source"], match["target"], int(match["port"]), match["purpose"])
-            edges.add(edge)
-            # An ingress policy lives in the target's namespace, an egress policy in the source's.
-            owner = edge.target if "Ingress" in types else edge.source
-            namespace_of[owner] = manifest.namespace or "?"
-    return sorted(edges, key=lambda e: (e.source, e.target, e.port)), namespace_of
-
-
-def mermaid_diagram(graph: StackGraph) -> str:
-    manifests = kubernetes_manifests(graph)
-    edges, namespace_of = flow_edges(manifests)
-    releases = {unwrap_secrets(record.inputs).get("name") for record in helm_releases(graph)}
-    deployed = _deployed_services(manifests, namespace_of, releases)
-    by_namespace: dict[str, list[str]] = defaultdict(list)
-    for service, namespace in sorted(namespace_of.items()):
-        by_namespace[namespace].append(service)
-
-    lines = ["flowchart LR"]
-    for namespace, services in sorted(by_namespace.items()):
-        lines.append(f'  subgraph {_node_id(namespace)}["{namespace}"]')
-        for service in services:
-            lines.append(f'    {_node_id(service)}["{service}"]:::{"deployed" if service in deployed else "planned"}')
-        lines.append("  end")
-    outside = sorted({edge.target for edge in edges if edge.target not in namespace_of})
-    for node in outside:
-        lines.append(f'  {_node_id(node)}(["{node}"]):::external')
-    for edge in edges:
-        lines.append(f"  {_node_id(edge.source)} -->|{edge.port}| {_node_id(edge.target)}")
-    lines.append("  classDef deployed fill:#d7f5dd,stroke:#2b8a3e")
-    lines.append("  classDef external fill:#e7f5ff,stroke:#1c7ed6")
-    lines.append("  classDef planned fill:#f1f3f5,stroke:#868e96,stroke-dasharray: 4 3")
-    return "\n".join(lines) + "\n"
-
-
-def _deployed_services(manifests: list[Manifest], namespace_of: dict[str, str], releases: set[str]) -> set[str]:
-    """Services with an object labelled as them (workload, custom resource, Service) or a Helm release."""
-    labelled: list[dict[str, str]] = []
-    for manifest in manifests:
-        if manifest.kind in {"NetworkPolicy", "Namespace"}:
-            continue
-        labelled.append(manifest.document["metadata"].get("labels") or {})
-        template = (manifest.document.get("spec") or {}).get("template") or {}
-        labelled.append((template.get("metadata") or {}).get("labels") or {})
-    deployed = set()
-    for service in namespace_of:
-        spec = SERVICES_BY_NAME[service]
-        if isinstance(spec.pods, ChartPods):
-            if spec.pods.release in releases:
-                deployed.add(service)
-        elif any(all(labels.get(key) == value for key, value in spec.policy_selector.items()) for labels in labelled):
-            deployed.add(service)
-    return deployed
-
-
-def _node_id(name: str) -> str:
-    return re.sub(r"[^A-Za-z0-9_]", "_", name)
 
 
 if __name__ == "__main__":

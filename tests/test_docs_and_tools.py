@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import re
 import subprocess
 import sys
@@ -25,6 +24,12 @@ def test_readme_leads_with_the_two_set_up_commands() -> None:
 def test_configuration_reference_is_in_sync_with_the_declarations() -> None:
     assert config_reference.REFERENCE.read_text() == config_reference.render(), (
         "docs/configuration.md is stale: run `python -m offline.config_reference --write`"
+    )
+
+
+def test_the_readme_says_which_availability_rule_each_service_follows() -> None:
+    assert config_reference.readme_rules(README) == config_reference.availability_rules(), (
+        "README.md is stale: run `python -m offline.config_reference --write`"
     )
 
 
@@ -88,7 +93,30 @@ def test_offline_plan_prints_layers_capacity_and_writes_the_diagram(tmp_path: Pa
     assert diagram.startswith("flowchart LR\n")
     assert 'subgraph dp_storage["dp-storage"]' in diagram
     assert "superset_web -->|32010| dremio_coordinator" in diagram
-    assert "```mermaid" in (tmp_path / "staging.md").read_text()
+    markdown = (tmp_path / "staging.md").read_text()
+    assert "```mermaid" in markdown and "**staging**: 3 hosts; replicas spread hard over hosts" in markdown
+    assert "availability: the topology survives the loss of one host" in result.stdout
+
+
+def test_each_stacks_diagram_shows_its_own_replicas_and_failure_domain(tmp_path: Path) -> None:
+    diagrams = {}
+    for stack in ("dev", "staging", "prod"):
+        assert run_plan(stack, "--out", str(tmp_path)).returncode == 0
+        diagrams[stack] = (tmp_path / f"{stack}.mmd").read_text()
+    assert len(set(diagrams.values())) == 3, "the stacks' diagrams must differ"
+    assert 'postgresql["postgresql<br/>×1"]' in diagrams["dev"]
+    assert 'postgresql["postgresql<br/>×2"]' in diagrams["staging"]
+    assert 'postgresql["postgresql<br/>×3"]' in diagrams["prod"]
+    assert 'superset_web["superset_web<br/>×3–6"]' in diagrams["prod"]
+    assert 'node_exporter["node_exporter<br/>1 per host"]' in diagrams["dev"]
+    assert "failure domain: a zone" in diagrams["prod"] and "failure domain: a host" in diagrams["staging"]
+    assert all("users([" in diagram for diagram in diagrams.values())
+
+
+def test_offline_plan_check_only_validates(tmp_path: Path) -> None:
+    result = run_plan("dev", "--check", "--out", str(tmp_path))
+    assert result.returncode == 0 and "settings valid, capacity and availability checked" in result.stdout
+    assert not (tmp_path / "dev.mmd").exists()
 
 
 def test_offline_plan_reports_bad_settings_and_exits_2(tmp_path: Path) -> None:
@@ -104,27 +132,3 @@ def test_offline_plan_names_the_known_stacks() -> None:
     result = run_plan("qa")
     assert result.returncode == 2
     assert "known stacks: dev, prod, staging" in result.stderr
-
-
-def test_up_without_the_pulumi_cli_explains_and_falls_back_to_the_plan(tmp_path: Path) -> None:
-    # A PATH with only the basics: no pulumi, no kubectl.
-    bin_dir = tmp_path / "bin"
-    bin_dir.mkdir()
-    for tool in ("bash", "cat", "sha256sum", "cut", "dirname", "ls", "sed", "tr", "env"):
-        found = subprocess.run(["bash", "-c", f"command -v {tool}"], capture_output=True, text=True).stdout.strip()
-        if found:
-            (bin_dir / tool).symlink_to(found)
-    (bin_dir / "python3").symlink_to(os.path.realpath(sys.executable))
-    result = subprocess.run(
-        [str(PROJECT_ROOT / "scripts" / "up"), "dev"],
-        cwd=PROJECT_ROOT,
-        env={"PATH": str(bin_dir), "HOME": str(tmp_path)},
-        capture_output=True,
-        text=True,
-        timeout=600,
-        check=False,
-    )
-    assert result.returncode == 3, result.stderr
-    assert "The Pulumi CLI is not installed." in result.stderr
-    assert "Nothing was deployed." in result.stderr
-    assert "data-platform / dev: topology dev" in result.stdout

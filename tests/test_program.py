@@ -154,3 +154,9 @@ def test_every_component_registers_every_public_output(graph: StackGraph) -> Non
             continue
         public = {name for name in getattr(cls, "__annotations__", {}) if not name.startswith("_")}
         assert public <= set(graph.registered_outputs[record.urn]), f"{record.type}: not registered: {public - set(graph.registered_outputs[record.urn])}"
+
+
+def test_warnings_reach_the_engine(graph: StackGraph, stack: str) -> None:
+    """`pulumi preview` prints what the program warns about: here, MinIO's frozen image outside dev."""
+    frozen = [w for w in graph.warnings if "MinIO community image is frozen upstream" in w]
+    assert bool(frozen) == (stack != "dev"), graph.warnings

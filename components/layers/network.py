@@ -10,7 +10,9 @@ Then, for the services this stack deploys (`settings.active_services`), from `ca
 
 * an ingress policy on each target and an egress policy on each source (default-deny applies in both
   directions, so both are needed), selecting pods by `ServiceSpec.policy_selector`;
-* egress to the Kubernetes API for services that watch it, and ingress from it to admission webhooks;
+* egress to the Kubernetes API for services that watch it, and ingress from it to admission webhooks, on
+  the API server's own addresses (read from the cluster's `default/kubernetes` EndpointSlice) unless
+  `kubernetes_api_cidrs` names others;
 * with an external object store, egress from its clients to `object_storage.external_cidrs`.
 
 Each policy carries the flows it allows in the `dataplatform.io/flows` annotation, which is what
@@ -21,9 +23,11 @@ lands finds its network already open exactly as documented.
 
 from __future__ import annotations
 
+import ipaddress
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from typing import Any
 from urllib.parse import urlsplit
 
 import pulumi
@@ -47,6 +51,8 @@ POD_SECURITY_VERSION = "v1.31"
 """Pod Security Standards version the namespaces enforce: the oldest Kubernetes minor the platform supports."""
 
 KUBERNETES_API_PORTS = (443, 6443)
+API_SERVER_ENDPOINTS = "default/kubernetes"
+"""The EndpointSlice of the `kubernetes` Service, which lists the API server's addresses."""
 NAMESPACE_NAME_LABEL = "kubernetes.io/metadata.name"
 ZONE_LABEL = "dataplatform.io/zone"
 FLOWS_ANNOTATION = "dataplatform.io/flows"
@@ -69,17 +75,22 @@ class NetworkZones(pulumi.ComponentResource):
 
     namespaces: dict[Zone, pulumi.Output[str]]
     """Namespace name per zone; layers place their workloads with these."""
+    api_server_cidrs: pulumi.Output[list[str]]
+    """The addresses the API-server policies open: `kubernetes_api_cidrs`, or those read from the cluster."""
 
     def __init__(self, name: str, args: NetworkZonesArgs, opts: pulumi.ResourceOptions | None = None):
         super().__init__("data-platform:network:NetworkZones", name, None, opts)
         self._name = name
         self._settings = args.settings
+        self.api_server_cidrs = pulumi.Output.from_input(list(args.settings.config.kubernetes_api_cidrs or []))
         self.namespaces = {spec.zone: self._namespace(name, spec) for spec in ZONES}
         for spec in ZONES:
             self._baseline_policies(spec)
         self._api_server_policies()
         self._flow_policies(active_flows(self._settings.config.object_storage.backend))
-        self.register_outputs({"namespaces": {str(zone): ns for zone, ns in self.namespaces.items()}})
+        self.register_outputs(
+            {"namespaces": {str(zone): ns for zone, ns in self.namespaces.items()}, "api_server_cidrs": self.api_server_cidrs}
+        )
 
     def _namespace(self, name: str, spec: ZoneSpec) -> pulumi.Output[str]:
         namespace = k8s.core.v1.Namespace(
@@ -151,7 +162,7 @@ class NetworkZones(pulumi.ComponentResource):
         )
 
     def _api_server_policies(self) -> None:
-        api_peers = _ip_peers(self._settings.config.kubernetes_api_cidrs)
+        api_peers = self._api_server_peers()
         for service in self._settings.active_services:
             if service.needs_kubernetes_api:
                 self._policy(
@@ -179,6 +190,18 @@ class NetworkZones(pulumi.ComponentResource):
                         )
                     ],
                 )
+
+    def _api_server_peers(self) -> pulumi.Input[list[k8s.networking.v1.NetworkPolicyPeerArgs]]:
+        """`kubernetes_api_cidrs` as set, or the API server's own addresses read from the cluster."""
+        configured = self._settings.config.kubernetes_api_cidrs
+        if configured is not None:
+            return _ip_peers(configured)
+        # The API server keeps the endpoints of the `kubernetes` Service up to date in this EndpointSlice.
+        endpoints = k8s.discovery.v1.EndpointSlice.get(
+            f"{self._name}-api-server", API_SERVER_ENDPOINTS, opts=pulumi.ResourceOptions(parent=self)
+        )
+        self.api_server_cidrs = endpoints.endpoints.apply(_endpoint_cidrs)
+        return self.api_server_cidrs.apply(_ip_peers)
 
     def _flow_policies(self, flows: tuple[Flow, ...]) -> None:
         inbound: dict[str, list[Flow]] = defaultdict(list)
@@ -244,6 +267,25 @@ def _peer(namespace: pulumi.Input[str], pod_labels: Mapping[str, str]) -> k8s.ne
         namespace_selector=k8s.meta.v1.LabelSelectorArgs(match_labels={NAMESPACE_NAME_LABEL: namespace}),
         pod_selector=k8s.meta.v1.LabelSelectorArgs(match_labels=dict(pod_labels)),
     )
+
+
+def _endpoint_cidrs(endpoints: Any) -> list[str]:
+    """One host-sized CIDR per address of the EndpointSlice's endpoints (IPv4 /32, IPv6 /128)."""
+    addresses = sorted(
+        {address for endpoint in endpoints or [] for address in (_field(endpoint, "addresses") or [])},
+        key=ipaddress.ip_address,
+    )
+    if not addresses:
+        raise pulumi.RunError(
+            f"the EndpointSlice {API_SERVER_ENDPOINTS} lists no API server address; set kubernetes_api_cidrs to your "
+            "control plane's addresses: `pulumi config set --path 'kubernetes_api_cidrs[0]' <cidr>`"
+        )
+    return [f"{address}/{ipaddress.ip_address(address).max_prefixlen}" for address in addresses]
+
+
+def _field(value: Any, name: str) -> Any:
+    """A field of an output object or of a plain dict (what the engine hands back depends on the SDK path)."""
+    return value.get(name) if isinstance(value, dict) else getattr(value, name, None)
 
 
 def _ip_peers(cidrs: Iterable[str]) -> list[k8s.networking.v1.NetworkPolicyPeerArgs]:

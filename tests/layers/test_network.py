@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import pytest
+
 from components.platform.catalog import SERVICES_BY_NAME, ZONES, PodSecurityLevel, active_flows
-from offline.manifests import Manifest
-from tests.support.stacks import shipped_settings
+from offline.graph import MOCK_API_SERVER_ADDRESSES, evaluate_stack
+from offline.manifests import Manifest, kubernetes_manifests
+from tests.support.stacks import shipped_settings, stack_config, stack_graph, stack_manifests
 
 
 def test_namespaces_one_per_zone_with_pod_security_labels(manifests: tuple[Manifest, ...]) -> None:
@@ -122,3 +125,38 @@ def test_api_server_egress_only_for_services_that_watch_it(stack: str, manifests
         if s.needs_kubernetes_api
     }
     assert opened == expected
+
+
+def _api_policy_blocks(manifests: tuple[Manifest, ...]) -> set[str]:
+    blocks = set()
+    for m in manifests:
+        if m.kind != "NetworkPolicy":
+            continue
+        rules = (m.document["spec"].get("egress") or []) + (m.document["spec"].get("ingress") or [])
+        for rule in rules:
+            for peer in (rule.get("to") or []) + (rule.get("from") or []):
+                if "ipBlock" in peer:
+                    blocks.add(peer["ipBlock"]["cidr"])
+    return blocks
+
+
+def test_the_api_server_addresses_are_read_from_the_cluster_by_default() -> None:
+    graph = stack_graph("staging")
+    assert ("kubernetes:discovery.k8s.io/v1:EndpointSlice", "default/kubernetes") in graph.reads
+    assert _api_policy_blocks(stack_manifests("staging")) == {f"{address}/32" for address in MOCK_API_SERVER_ADDRESSES}
+    network = next(r for r in graph.resources if r.type == "data-platform:network:NetworkZones")
+    assert graph.registered_outputs[network.urn]["api_server_cidrs"] == ["172.18.0.2/32", "172.18.0.3/32"]
+
+
+def test_configured_api_server_addresses_replace_the_lookup() -> None:
+    config, keys = stack_config("staging", kubernetes_api_cidrs=["10.0.0.10/32", "fd00::1/128"])
+    graph = evaluate_stack("staging", config=config, secret_keys=keys)
+    assert graph.reads == []
+    assert _api_policy_blocks(tuple(kubernetes_manifests(graph))) == {"10.0.0.10/32", "fd00::1/128"}
+
+
+def test_a_cluster_that_lists_no_api_server_address_asks_for_the_setting() -> None:
+    empty = {("kubernetes:discovery.k8s.io/v1:EndpointSlice", "default/kubernetes"): {"endpoints": [], "ports": []}}
+    config, keys = stack_config("dev")
+    with pytest.raises(Exception, match=r"lists no API server address; set kubernetes_api_cidrs"):
+        evaluate_stack("dev", config=config, secret_keys=keys, cluster=empty)

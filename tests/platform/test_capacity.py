@@ -6,6 +6,7 @@ import json
 
 import pytest
 
+from components.platform import checks
 from components.platform.catalog import Placement
 from components.platform.checks.capacity import CapacityError, check_capacity
 from components.platform.topology import FailureDomain
@@ -59,7 +60,7 @@ def test_arithmetic_matches_a_hand_count(stack: str, backend: str) -> None:
 
 def test_the_report_is_a_stack_output(graph: StackGraph, stack: str) -> None:
     exported = unwrap_secrets(graph.outputs["capacity"])
-    expected = report_of(shipped_settings(stack)).as_output()
+    expected = checks.run(shipped_settings(stack)).as_output()
     assert json.loads(json.dumps(exported)) == json.loads(json.dumps(expected))
     assert exported["fits"] is True
 
@@ -131,4 +132,27 @@ def test_autoscaling_peak_counts_maximum_replicas() -> None:
     assert extra > 0
     assert report.autoscaled_peak_memory_mib == report.scenarios[0].requested_memory_mib + extra + (
         report.per_host_agents_memory_mib * profile.cluster.host_count
+    )
+
+
+def test_the_memory_limits_and_the_autoscaled_peak_are_reported_against_allocatable() -> None:
+    settings = shipped_settings("dev")
+    report = report_of(settings)
+    cluster = settings.cluster
+    limits = sum(
+        size.memory_limit_mib * (cluster.host_count if spec.placement is Placement.PER_HOST else size.replicas * spec.pods_per_replica)
+        for spec in settings.active_services
+        for size in [settings.services[spec.name]]
+    )
+    output = report.as_output()
+    assert output["memory_limits"] == {
+        "limits_mib": limits,
+        "allocatable_mib": cluster.allocatable_memory_mib * cluster.host_count,
+        "percent_of_allocatable": round(100 * limits / (cluster.allocatable_memory_mib * cluster.host_count), 1),
+    }
+    assert limits > cluster.host_memory_mib * 2, "dev's limits add up to more than twice its host: burstable by design"
+    peak = output["autoscaled_peak"]
+    assert peak["allocatable_memory_mib"] == cluster.allocatable_memory_mib * cluster.host_count
+    assert peak["headroom_memory_percent"] == round(
+        100 * (peak["allocatable_memory_mib"] - peak["requested_memory_mib"]) / peak["allocatable_memory_mib"], 1
     )

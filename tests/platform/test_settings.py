@@ -7,7 +7,9 @@ import json
 import pytest
 
 from components.platform.settings import SettingsError, parse_settings
+from components.platform.settings.loading import misspelt_namespaces
 from components.platform.topology import PROFILES, Topology
+from offline.graph import StackGraph, evaluate_stack
 
 
 def problems_of(raw: dict[str, object]) -> list[str]:
@@ -129,9 +131,100 @@ def test_sizes_must_match_the_service_kind() -> None:
     ]
 
 
-def test_malformed_json_is_reported_with_its_position() -> None:
-    problem = only_problem({"topology": "dev", "services": "{replicas: 2}"})
-    assert problem.startswith("data-platform:services = '{replicas: 2}': expected a JSON object or list")
+def test_a_single_value_where_an_object_belongs_says_how_to_set_one_key() -> None:
+    assert only_problem({"topology": "dev", "services": "dremio"}) == (
+        "data-platform:services = 'dremio': services holds an object keyed by service name, not a single value. "
+        "Fix: set one value at a time, e.g. `pulumi config set --path 'services.dremio_coordinator.replicas' <value>`"
+    )
+    assert only_problem({"topology": "dev", "backups": "{retention: 3}"}).endswith(
+        "backups holds an object, not a single value. Fix: set one value at a time, e.g. "
+        "`pulumi config set --path 'backups.retention_days' <value>`"
+    )
+
+
+def test_booleans_never_pass_as_numbers() -> None:
+    problems = problems_of(
+        {"topology": "dev", "cluster": {"host_count": True}, "services": {"dbt": {"replicas": False}}, "backups": {"retention_days": True}}
+    )
+    assert sorted(problems) == [
+        "data-platform:backups.retention_days = true: true is a boolean; give a whole number. "
+        "Fix: `pulumi config set --path 'backups.retention_days' <value>`",
+        "data-platform:cluster.host_count = true: true is a boolean; give a whole number. "
+        "Fix: `pulumi config set --path 'cluster.host_count' <value>`",
+        "data-platform:services.dbt.replicas = false: false is a boolean; give a whole number. "
+        "Fix: `pulumi config set --path 'services.dbt.replicas' <value>`",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("cluster", "expected"),
+    [
+        ({"host_memory_mib": 99_999_999_999_999}, "cluster.host_memory_mib = 99999999999999: Input should be less than or equal to 4194304"),
+        ({"host_cpu_millis": 10**9}, "cluster.host_cpu_millis = 1000000000: Input should be less than or equal to 1024000"),
+        ({"host_count": 5000}, "cluster.host_count = 5000: Input should be less than or equal to 1000"),
+    ],
+)
+def test_host_sizes_have_sane_bounds(cluster: dict, expected: str) -> None:
+    assert expected in only_problem({"topology": "dev", "cluster": cluster})
+
+
+def test_settings_for_services_this_stack_does_not_run_are_refused() -> None:
+    problems = problems_of({"topology": "dev", "services": {"seaweedfs_master": {"replicas": 3}, "grafana": {"volumes_per_replica": 2}}})
+    assert sorted(problems) == [
+        "data-platform:services.grafana.volumes_per_replica = 2: grafana has one data volume per member (only "
+        "object-storage drives are counted), so the setting would be ignored. "
+        "Fix: `pulumi config rm --path 'services.grafana.volumes_per_replica'`",
+        "data-platform:services.seaweedfs_master: seaweedfs_master runs only with object_storage.backend seaweedfs, "
+        "and this stack uses minio, so the setting would be ignored. Fix: `pulumi config rm --path 'services.seaweedfs_master'`",
+    ]
+
+
+def test_duplicate_zones_name_the_key_and_the_fix() -> None:
+    assert only_problem({"topology": "prod", "cluster": {"zones": ["a", "b", "a"]}}) == (
+        'data-platform:cluster.zones = ["a", "b", "a"]: a listed more than once; each zone counts once. '
+        "Fix: list every zone once, e.g. `pulumi config set --path 'cluster.zones[2]' eu-west-1c`"
+    )
+
+
+def test_problems_in_different_groups_are_reported_together() -> None:
+    problems = problems_of(
+        {"topology": "dev", "services": {"dbt": {"replicas": 0}}, "object_storage": {"backend": "external", "external_endpoint": "https://s3.example.com"}}
+    )
+    assert len(problems) == 3, problems
+    assert any("services.dbt.replicas = 0" in p for p in problems)
+    assert sum("required with object_storage.backend external" in p for p in problems) == 2
+
+
+def test_keys_under_a_misspelt_namespace_are_named_as_ignored() -> None:
+    keys = ["data_platform:topology", "data-platform:cluster", "kubernetes:context", "lakehouse:dremio_url", "dataplatfrom:x"]
+    warnings = misspelt_namespaces(keys, "data-platform")
+    assert [w.split(":")[0] for w in warnings] == ["data_platform", "dataplatfrom"]
+    assert "1 key(s) (topology) are in namespace 'data_platform', which this program does not read, so they are ignored" in warnings[0]
+    assert "Did you mean 'data-platform'?" in warnings[0]
+
+
+def test_a_misspelt_namespace_is_named_when_the_stack_fails_for_it() -> None:
+    recorded = StackGraph(stack="dev")
+    with pytest.raises(SettingsError) as caught:
+        evaluate_stack("dev", config={"data_platform:topology": "dev"}, into=recorded)
+    message = str(caught.value)
+    assert "data-platform:topology: required but not set" in message
+    assert "namespace 'data_platform', which this program does not read" in message
+
+
+@pytest.mark.parametrize(("topology", "warned"), [("dev", False), ("staging", True), ("prod", True)])
+def test_minio_outside_dev_warns_that_its_image_gets_no_fixes(topology: str, warned: bool) -> None:
+    raw = {"topology": topology, **({"cluster": json.dumps({"zones": ["a", "b", "c"]})} if topology == "prod" else {})}
+    warnings = parse_settings(raw, stack=topology).warnings
+    assert any("MinIO community image is frozen upstream" in w and "seaweedfs" in w and "external" in w for w in warnings) == warned
+    raw["object_storage"] = json.dumps({"backend": "seaweedfs"})
+    assert parse_settings(raw, stack=topology).warnings == ()
+
+
+def test_an_open_api_server_range_is_accepted_only_when_set_and_then_warned() -> None:
+    assert parse_settings({"topology": "dev"}, stack="dev").config.kubernetes_api_cidrs is None
+    settings = parse_settings({"topology": "dev", "kubernetes_api_cidrs": json.dumps(["0.0.0.0/0"])}, stack="dev")
+    assert any("reach and be reached from any address" in w for w in settings.warnings)
 
 
 def test_names_that_kubernetes_would_reject_are_caught_early() -> None:

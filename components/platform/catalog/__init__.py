@@ -25,6 +25,7 @@ from components.platform.catalog.flows import (
 from components.platform.catalog.model import (
     PLATFORM,
     SERVICE_LABEL,
+    Availability,
     ChartPods,
     Flow,
     ObjectStorageBackend,
@@ -48,6 +49,7 @@ __all__ = [
     "SERVICE_LABEL",
     "ZONES",
     "ZONES_BY_NAME",
+    "Availability",
     "ChartPods",
     "Flow",
     "ObjectStorageBackend",

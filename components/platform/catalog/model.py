@@ -31,6 +31,24 @@ class Placement(enum.StrEnum):
     """Pods started on demand (connector syncs, dbt runs); `replicas` is the number of concurrent slots."""
 
 
+class Availability(enum.StrEnum):
+    """How a service keeps the topology's promise (survive a host in staging, a zone in prod). The
+    availability check (`checks.availability`) judges every service by its rule; no rule is per service."""
+
+    QUORUM = "quorum"
+    """A majority of the members must survive (raft, ZooKeeper, Elasticsearch masters); an odd count."""
+    REDUNDANT = "redundant"
+    """At least one member must survive: replicated data (a promotable standby) or a user-facing service."""
+    ERASURE = "erasure"
+    """MinIO's erasure sets must keep their write quorum (the arithmetic of `checks.placement`)."""
+    REPLICATION = "replication"
+    """Every SeaweedFS volume must keep a copy (the arithmetic of `checks.placement`)."""
+    RESCHEDULED = "rescheduled"
+    """Kubernetes starts it again on a surviving host: an interruption of minutes, nothing lost."""
+    SINGLE = "single"
+    """One instance by design (the reason is in the catalog): not covered by the promise."""
+
+
 class ObjectStorageBackend(enum.StrEnum):
     """Which S3 implementation serves the data lake (setting `object_storage.backend`)."""
 
@@ -92,6 +110,10 @@ class ServiceSpec:
     pods: PlatformPods | ChartPods
     """Who renders the pods, hence how the NetworkPolicies select them. Required, so that a chart's pods
     can never be left unselectable (default-deny would cut them off)."""
+    availability: Availability
+    """The rule by which it keeps the topology's promise. Required, so that no service escapes the check."""
+    availability_reason: str = ""
+    """Why the rule is enough: required for RESCHEDULED and SINGLE services."""
     app: str
     """`app.kubernetes.io/name` of the service's pods (pods the platform renders)."""
     component: str
@@ -106,7 +128,13 @@ class ServiceSpec:
     """Watches or changes Kubernetes objects, so its pods may reach the API server."""
     pods_per_replica: int = 1
     """Pods one replica stands for (cert-manager's controller, webhook and CA injector scale together)."""
+    multi_volume: bool = False
+    """Each member has several data volumes (`volumes_per_replica`): object-storage drives."""
     description: str = ""
+
+    def __post_init__(self) -> None:
+        if self.availability in (Availability.RESCHEDULED, Availability.SINGLE) and not self.availability_reason:
+            raise ValueError(f"{self.name}: say why {self.availability} is enough (availability_reason)")
 
     @property
     def kubernetes_name(self) -> str:

@@ -85,6 +85,11 @@ class CapacityReport:
     autoscaled_peak_cpu_millis: int
     autoscaled_peak_memory_mib: int
     """Requests of the whole platform when every autoscaled service is at its maximum (all hosts up)."""
+    allocatable_cpu_millis: int
+    allocatable_memory_mib: int
+    """What all hosts offer pods, per-host agents included (the peak and the limits are counted against it)."""
+    limits_memory_mib: int
+    """The memory limits of every pod added up (all hosts up): what the platform could use, not what it asks."""
     totals_by_service: dict[str, tuple[int, int]]
     """service → (cpu millis, memory MiB) requested by all its pods."""
 
@@ -104,28 +109,21 @@ class CapacityReport:
             "autoscaled_peak": {
                 "requested_cpu_millis": self.autoscaled_peak_cpu_millis,
                 "requested_memory_mib": self.autoscaled_peak_memory_mib,
+                "allocatable_cpu_millis": self.allocatable_cpu_millis,
+                "allocatable_memory_mib": self.allocatable_memory_mib,
+                "headroom_cpu_percent": _percent(
+                    self.allocatable_cpu_millis - self.autoscaled_peak_cpu_millis, self.allocatable_cpu_millis
+                ),
+                "headroom_memory_percent": _percent(
+                    self.allocatable_memory_mib - self.autoscaled_peak_memory_mib, self.allocatable_memory_mib
+                ),
+            },
+            "memory_limits": {
+                "limits_mib": self.limits_memory_mib,
+                "allocatable_mib": self.allocatable_memory_mib,
+                "percent_of_allocatable": _percent(self.limits_memory_mib, self.allocatable_memory_mib),
             },
         }
-
-    def summary_lines(self) -> list[str]:
-        lines = [f"capacity ({self.topology}):"]
-        for scenario in self.scenarios:
-            lines.append(
-                f"  {scenario.name:<18} {scenario.hosts} host(s)  "
-                f"memory {scenario.requested_memory_mib:>7,} / {scenario.allocatable_memory_mib:>7,} MiB "
-                f"(headroom {scenario.headroom_memory_mib:>6,} MiB, "
-                f"{_percent(scenario.headroom_memory_mib, scenario.allocatable_memory_mib)}%)  "
-                f"cpu {scenario.requested_cpu_millis:>6,} / {scenario.allocatable_cpu_millis:>6,} m "
-                f"(headroom {scenario.headroom_cpu_millis:>6,} m, "
-                f"{_percent(scenario.headroom_cpu_millis, scenario.allocatable_cpu_millis)}%)"
-                f"{'' if scenario.fits else '  DOES NOT FIT'}"
-            )
-        if self.autoscaled_peak_memory_mib != self.scenarios[0].requested_memory_mib:
-            lines.append(
-                f"  autoscaled to max: memory {self.autoscaled_peak_memory_mib:,} MiB, "
-                f"cpu {self.autoscaled_peak_cpu_millis:,} m (all hosts up)"
-            )
-        return lines
 
 
 def plan_capacity(profile: Profile, services: Iterable[ServiceSpec]) -> CapacityReport:
@@ -133,7 +131,7 @@ def plan_capacity(profile: Profile, services: Iterable[ServiceSpec]) -> Capacity
     cluster = profile.cluster
     agents_cpu = agents_memory = 0
     pods: list[Pod] = []
-    peak_cpu = peak_memory = 0
+    peak_cpu = peak_memory = limits_memory = 0
     totals: dict[str, tuple[int, int]] = {}
     for spec in services:
         name, placement = spec.name, spec.placement
@@ -142,6 +140,7 @@ def plan_capacity(profile: Profile, services: Iterable[ServiceSpec]) -> Capacity
             agents_cpu += size.cpu_request_millis
             agents_memory += size.memory_request_mib
             totals[name] = (size.cpu_request_millis * cluster.host_count, size.memory_request_mib * cluster.host_count)
+            limits_memory += size.memory_limit_mib * cluster.host_count
             continue
         count = size.replicas * spec.pods_per_replica
         pods += [Pod(name, size.cpu_request_millis, size.memory_request_mib)] * count
@@ -149,6 +148,7 @@ def plan_capacity(profile: Profile, services: Iterable[ServiceSpec]) -> Capacity
         peak_cpu += size.cpu_request_millis * peak * spec.pods_per_replica
         peak_memory += size.memory_request_mib * peak * spec.pods_per_replica
         totals[name] = (size.cpu_request_millis * count, size.memory_request_mib * count)
+        limits_memory += size.memory_limit_mib * count
 
     host_cpu = cluster.allocatable_cpu_millis - agents_cpu
     host_memory = cluster.allocatable_memory_mib - agents_memory
@@ -166,6 +166,9 @@ def plan_capacity(profile: Profile, services: Iterable[ServiceSpec]) -> Capacity
         scenarios=tuple(scenarios),
         autoscaled_peak_cpu_millis=peak_cpu + agents_cpu * cluster.host_count,
         autoscaled_peak_memory_mib=peak_memory + agents_memory * cluster.host_count,
+        allocatable_cpu_millis=cluster.allocatable_cpu_millis * cluster.host_count,
+        allocatable_memory_mib=cluster.allocatable_memory_mib * cluster.host_count,
+        limits_memory_mib=limits_memory,
         totals_by_service=totals,
     )
 

@@ -1,9 +1,9 @@
 """Failure arithmetic of the object-storage backends: how data stays readable and writable after the
 loss of a host (staging) or a zone (prod).
 
-Pure functions of the topology's numbers. `check_placement` runs at start-up, beside the capacity check,
-and refuses a layout that would not survive before anything is declared; the storage layer configures the
-backend from the plan it returns, so the arithmetic is done once.
+Pure functions of the topology's numbers, used by the availability check (`checks.availability`) for the
+two services whose survival is more than counting members; the storage layer configures the backend from
+the plans it returns, so the arithmetic is done once.
 
 MinIO erasure coding (https://min.io/docs/minio/linux/operations/concepts/erasure-coding.html): the
 drives of a pool are grouped into erasure sets of 4 to 16 drives; an object is split into
@@ -23,21 +23,18 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from components.platform.catalog import ObjectStorageBackend
-from components.platform.errors import ConfigurationError
-from components.platform.settings import PlatformSettings
-from components.platform.topology import FailureDomain
-
 MIN_ERASURE_DRIVES = 4
 MAX_ERASURE_SET = 16
 
 
 class LayoutError(ValueError):
-    """A layout that cannot survive its failure domain; `key` is the stack setting to change."""
+    """A layout that cannot work (`structural`) or cannot survive its failure domain; `key` is the setting."""
 
-    def __init__(self, key: str, message: str):
+    def __init__(self, key: str, message: str, *, structural: bool = False):
         super().__init__(message)
         self.key = key
+        self.structural = structural
+        """The store would not start at all: no setting can accept that."""
 
 
 @dataclass(frozen=True)
@@ -83,6 +80,18 @@ class ErasurePlan:
         """MINIO_STORAGE_CLASS_STANDARD, or None for a single drive (no erasure coding)."""
         return f"EC:{self.parity}" if self.parity else None
 
+    def loss_problem(self) -> LayoutError | None:
+        """Why losing one failure domain would stop writes, or None."""
+        if self.failure_domains <= 1 or self.survives_domain_loss:
+            return None
+        return LayoutError(
+            "services.minio",
+            f"{self.servers} servers × {self.drives_per_server} drives over {self.failure_domains} failure domains: "
+            f"losing one takes {self.drives_lost_per_set} of each {self.set_size}-drive erasure set, more than the most "
+            f"parity ({self.set_size // 2}) can cover. Fix: spread more servers (replicas a multiple of "
+            f"{self.failure_domains}) or add drives per server",
+        )
+
 
 def minio_default_parity(set_size: int) -> int:
     """MinIO's default parity for an erasure set of `set_size` drives."""
@@ -94,9 +103,10 @@ def minio_default_parity(set_size: int) -> int:
 
 
 def erasure_plan(servers: int, drives_per_server: int, failure_domains: int) -> ErasurePlan:
-    """The erasure layout MinIO will use, with parity raised to cover one failure domain.
+    """The erasure layout MinIO will use, with parity raised to cover one failure domain as far as it can.
 
-    Raises LayoutError (with the fix) when no parity can keep the data writable after the loss.
+    Raises LayoutError (with the fix) for a drive count MinIO cannot use; `loss_problem` says whether the
+    layout survives the loss of a failure domain.
     """
     drives = servers * drives_per_server
     if drives == 1:
@@ -105,29 +115,22 @@ def erasure_plan(servers: int, drives_per_server: int, failure_domains: int) -> 
         raise LayoutError(
             "services.minio",
             f"{servers} server(s) × {drives_per_server} drive(s) = {drives} drives; erasure coding needs at least "
-            f"{MIN_ERASURE_DRIVES}. Fix: raise replicas or volumes_per_replica"
+            f"{MIN_ERASURE_DRIVES}. Fix: raise replicas or volumes_per_replica",
+            structural=True,
         )
     divisors = [size for size in range(MIN_ERASURE_DRIVES, MAX_ERASURE_SET + 1) if drives % size == 0]
     if not divisors:
         raise LayoutError(
             "services.minio",
             f"{drives} drives cannot be split into erasure sets of 4 to 16 drives. "
-            "Fix: use a drive count with such a divisor (e.g. a multiple of 4)"
+            "Fix: use a drive count with such a divisor (e.g. a multiple of 4)",
+            structural=True,
         )
     # MinIO picks the largest set size that divides the drive count.
     set_size = max(divisors)
     probe = ErasurePlan(servers, drives_per_server, failure_domains, set_size, parity=0)
     parity = max(minio_default_parity(set_size), probe.drives_lost_per_set)
-    plan = ErasurePlan(servers, drives_per_server, failure_domains, set_size, parity=min(parity, set_size // 2))
-    if failure_domains > 1 and not plan.survives_domain_loss:
-        raise LayoutError(
-            "services.minio",
-            f"{servers} servers × {drives_per_server} drives over {failure_domains} failure domains: losing one "
-            f"takes {plan.drives_lost_per_set} of each {set_size}-drive erasure set, more than the most parity "
-            f"({set_size // 2}) can cover. Fix: spread more servers (replicas a multiple of {failure_domains}) "
-            "or add drives per server"
-        )
-    return plan
+    return ErasurePlan(servers, drives_per_server, failure_domains, set_size, parity=min(parity, set_size // 2))
 
 
 @dataclass(frozen=True)
@@ -149,86 +152,44 @@ class ReplicationPlan:
     def master_quorum(self) -> int:
         return self.masters // 2 + 1
 
+    def loss_problem(self) -> LayoutError | None:
+        """Why losing one failure domain could take both copies of a volume, or None."""
+        if self.failure_domains <= 1:
+            return None
+        if not self.zoned and self.volume_servers > self.failure_domains:
+            return LayoutError(
+                "services.seaweedfs_volume.replicas",
+                f"{self.volume_servers} volume servers on {self.failure_domains} hosts: two servers could share a host "
+                f"and hold both copies of a volume. Fix: at most {self.failure_domains} volume servers",
+            )
+        if self.volume_servers < 2:
+            return LayoutError(
+                "services.seaweedfs_volume.replicas",
+                f"{self.volume_servers} volume server: a second copy needs 2 or more. Fix: 2 or more",
+            )
+        return None
+
 
 def replication_plan(
     masters: int, volume_servers: int, filers: int, failure_domains: int, *, zoned: bool
 ) -> ReplicationPlan:
-    """The SeaweedFS layout; raises LayoutError (with the fix) when one failure domain could take data or quorum."""
+    """The SeaweedFS layout; raises LayoutError (with the fix) for a layout the platform cannot place;
+    `loss_problem` says whether it survives the loss of a failure domain."""
     plan = ReplicationPlan(masters, volume_servers, filers, failure_domains, zoned)
-    if masters % 2 == 0:
-        raise LayoutError(
-            "services.seaweedfs_master.replicas", f"{masters} masters: raft needs an odd number of masters (1, 3, 5)"
-        )
-    if failure_domains <= 1:
-        return plan
-    lost_masters = math.ceil(masters / failure_domains)
-    if masters - lost_masters < plan.master_quorum:
-        raise LayoutError(
-            "services.seaweedfs_master.replicas",
-            f"{masters} masters over {failure_domains} failure domains: losing one leaves "
-            f"{masters - lost_masters}, below the raft quorum {plan.master_quorum}. Fix: use 3 or 5 masters",
-        )
-    if filers < 2:
-        raise LayoutError(
-            "services.seaweedfs_filer.replicas",
-            f"{filers} filer: S3 would stop with the host or zone of a single filer. Fix: 2 or more",
-        )
-    if zoned and volume_servers % failure_domains:
+    if zoned and failure_domains > 1 and volume_servers % failure_domains:
         raise LayoutError(
             "services.seaweedfs_volume.replicas",
             f"{volume_servers} volume servers: they are placed per zone. Fix: a multiple of {failure_domains}",
-        )
-    if not zoned and volume_servers > failure_domains:
-        raise LayoutError(
-            "services.seaweedfs_volume.replicas",
-            f"{volume_servers} volume servers on {failure_domains} hosts: two servers could share a host and hold both copies "
-            f"of a volume. Fix: at most {failure_domains} volume servers",
-        )
-    if volume_servers < 2:
-        raise LayoutError(
-            "services.seaweedfs_volume.replicas",
-            f"{volume_servers} volume server: a second copy needs 2 or more",
+            structural=True,
         )
     return plan
 
 
-class PlacementError(ConfigurationError):
-    """A stateful layout that would not survive the topology's failure. Raised before anything is declared."""
-
-
 @dataclass(frozen=True)
 class StoragePlacement:
-    """The deployed object store's layout, proven to survive the topology's failure."""
+    """The deployed object store's layout, proven to survive the topology's failure (or accepted not to)."""
 
     erasure: ErasurePlan | None = None
     """MinIO's erasure layout (backend `minio`)."""
     replication: ReplicationPlan | None = None
     """SeaweedFS's replication layout (backend `seaweedfs`)."""
-
-
-def check_placement(settings: PlatformSettings) -> StoragePlacement:
-    """The object store's layout for this stack; raises PlacementError naming the setting to change."""
-    profile, backend = settings.profile, settings.config.object_storage.backend
-    services, domains = profile.services, profile.failure_domain_count
-    try:
-        if backend is ObjectStorageBackend.MINIO:
-            minio = services["minio"]
-            return StoragePlacement(erasure=erasure_plan(minio.replicas, minio.volumes_per_replica, domains))
-        if backend is ObjectStorageBackend.SEAWEEDFS:
-            return StoragePlacement(
-                replication=replication_plan(
-                    services["seaweedfs_master"].replicas,
-                    services["seaweedfs_volume"].replicas,
-                    services["seaweedfs_filer"].replicas,
-                    domains,
-                    zoned=profile.failure_domain is FailureDomain.ZONE,
-                )
-            )
-    except LayoutError as error:
-        problem = f"{settings.project}:{error.key}: {error}"
-        raise PlacementError(
-            f"stack {settings.stack!r}: the {backend} layout of the {profile.topology} topology would not keep the "
-            f"lake available; nothing was deployed:\n  - {problem}",
-            [problem],
-        ) from None
-    return StoragePlacement()

@@ -2,17 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Annotated
-
-from pydantic import Field
-
-from components.platform.settings.base import SettingsGroup
+from components.platform.settings.base import SettingsGroup, whole
 
 
 class BackupSettings(SettingsGroup):
     """`backups`: PostgreSQL base backups and WAL archive, Elasticsearch snapshots, all to the `backups` bucket."""
 
-    retention_days: Annotated[int, Field(ge=1, le=3650)] = 30
+    retention_days: whole(1, 3650) = 30
     """How long backups and snapshots are kept, in days."""
-    base_backup_hour_utc: Annotated[int, Field(ge=0, le=23)] = 3
+    base_backup_hour_utc: whole(0, 23) = 3
     """Hour (UTC) of the daily PostgreSQL base backup and Elasticsearch snapshot."""

@@ -9,12 +9,24 @@ from __future__ import annotations
 
 import ipaddress
 import re
-from typing import ClassVar
+from typing import Annotated, Any, ClassVar
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
 DNS_LABEL = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
 DNS_SUBDOMAIN = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$")
+
+
+def _refuse_booleans(value: Any) -> Any:
+    # YAML and JSON booleans are ints to pydantic's lax mode: `host_count: true` would become 1.
+    if isinstance(value, bool):
+        raise ValueError(f"{str(value).lower()} is a boolean; give a whole number")
+    return value
+
+
+def whole(minimum: int, maximum: int) -> Any:
+    """An integer setting between `minimum` and `maximum`, never a boolean in disguise."""
+    return Annotated[int, BeforeValidator(_refuse_booleans), Field(ge=minimum, le=maximum)]
 
 
 class SettingsGroup(BaseModel):

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import difflib
 import json
+import re
 import types
 import typing
 from collections.abc import Iterable, Mapping
@@ -20,7 +21,7 @@ from typing import Any
 import pulumi
 from pydantic import BaseModel, ValidationError
 
-from components.platform.catalog import SERVICES_BY_NAME
+from components.platform.catalog import SERVICES_BY_NAME, ObjectStorageBackend
 from components.platform.errors import ConfigurationError
 from components.platform.settings.base import SettingsGroup
 from components.platform.settings.stack import PROJECT, PlatformSettings, StackConfig
@@ -54,7 +55,35 @@ def declared_secret_keys() -> dict[str, str]:
 def load_settings() -> PlatformSettings:
     """Read this stack's config from the Pulumi runtime and validate it; raises SettingsError."""
     raw = project_config(PROJECT)
-    return parse_settings(raw, stack=pulumi.get_stack(), project=PROJECT, secret_keys=_secret_config_keys(raw))
+    ignored = misspelt_namespaces(_all_config_keys(), PROJECT)
+    try:
+        settings = parse_settings(raw, stack=pulumi.get_stack(), project=PROJECT, secret_keys=_secret_config_keys(raw))
+    except SettingsError as error:
+        # A key under a misspelt namespace is often the reason a required one is missing: say both.
+        raise SettingsError(pulumi.get_stack(), [*error.problems, *ignored]) from None
+    return settings.model_copy(update={"warnings": (*ignored, *settings.warnings)})
+
+
+def misspelt_namespaces(keys: Iterable[str], project: str) -> list[str]:
+    """Warnings for config keys whose namespace looks like a misspelling of the project's: they are ignored."""
+    flat = re.sub(r"[^a-z0-9]", "", project.lower())
+    found: dict[str, list[str]] = {}
+    for key in keys:
+        namespace, _, name = key.partition(":")
+        if not name or namespace == project:
+            continue
+        if re.sub(r"[^a-z0-9]", "", namespace.lower()) == flat or difflib.SequenceMatcher(None, namespace, project).ratio() >= 0.8:
+            found.setdefault(namespace, []).append(name)
+    return [
+        f"{namespace}: {len(names)} key(s) ({', '.join(sorted(names))}) are in namespace {namespace!r}, which this program "
+        f"does not read, so they are ignored. Did you mean {project!r}? Fix: move them, e.g. "
+        f"`pulumi config rm '{namespace}:{sorted(names)[0]}'` then `pulumi config set --path '{sorted(names)[0]}' <value>`"
+        for namespace, names in sorted(found.items())
+    ]
+
+
+def _all_config_keys() -> set[str]:
+    return {*pulumi.runtime.config.get_config_env(), *pulumi.runtime.config.CONFIG.get()}
 
 
 def secret_setting(settings: PlatformSettings, key: str) -> pulumi.Output[str]:
@@ -125,28 +154,88 @@ def parse_settings(
     try:
         config = StackConfig.model_validate(decoded)
     except ValidationError as error:
-        raise SettingsError(stack, problems + [_describe(project, item) for item in error.errors()]) from None
+        problems += [_describe(project, item) for item in error.errors()]
+        # Report the other groups' problems too: each group that is valid on its own is checked as well.
+        for group in _valid_groups(decoded):
+            problems += _secret_key_problems(group, secrets_set, project)
+        raise SettingsError(stack, problems) from None
 
-    problems += _secret_key_problems(config, secrets_set, project)
+    for group in config.groups().values():
+        problems += _secret_key_problems(group, secrets_set, project)
+    problems += _override_problems(config, project)
     profile, profile_problems = _resolve_profile(config, project)
     problems += profile_problems
     if problems or profile is None:
         raise SettingsError(stack, problems)
     return PlatformSettings(
-        project=project, stack=stack, config=config, profile=profile, secret_keys_set=frozenset(secrets_set)
+        project=project,
+        stack=stack,
+        config=config,
+        profile=profile,
+        secret_keys_set=frozenset(secrets_set),
+        warnings=tuple(_warnings(config, project)),
     )
 
 
-def _secret_key_problems(config: StackConfig, secrets_set: set[str], project: str) -> list[str]:
+def _warnings(config: StackConfig, project: str) -> list[str]:
+    warnings = []
+    if config.object_storage.backend is ObjectStorageBackend.MINIO and config.topology is not Topology.DEV:
+        warnings.append(
+            f"{project}:object_storage.backend = minio: the pinned MinIO community image is frozen upstream and gets "
+            "no security fixes. For a long-lived stack use `seaweedfs` (deployed, maintained) or `external` (an S3 "
+            "service you run): `pulumi config set --path object_storage.backend seaweedfs`"
+        )
+    if config.kubernetes_api_cidrs and any(cidr.endswith("/0") for cidr in config.kubernetes_api_cidrs):
+        warnings.append(
+            f"{project}:kubernetes_api_cidrs = {_show(config.kubernetes_api_cidrs)}: the operators, agents and webhooks may "
+            "reach and be reached from any address on 443/6443. Unset it to use the cluster's own API addresses"
+        )
+    return warnings
+
+
+def _secret_key_problems(group: SettingsGroup, secrets_set: set[str], project: str) -> list[str]:
     problems = []
-    for group in config.groups().values():
-        for key, why in sorted(group.required_secret_keys().items()):
-            if key not in secrets_set:
-                problems.append(f"{project}:{key}: {why}. Fix: `pulumi config set --secret {key} <value>`")
-        for key in sorted(set(type(group).secret_keys) & secrets_set):
-            reason = group.unused_secret_reason(key)
-            if reason:
-                problems.append(f"{project}:{key}: {reason}. Fix: `pulumi config rm {key}`")
+    for key, why in sorted(group.required_secret_keys().items()):
+        if key not in secrets_set:
+            problems.append(f"{project}:{key}: {why}. Fix: `pulumi config set --secret {key} <value>`")
+    for key in sorted(set(type(group).secret_keys) & secrets_set):
+        reason = group.unused_secret_reason(key)
+        if reason:
+            problems.append(f"{project}:{key}: {reason}. Fix: `pulumi config rm {key}`")
+    return problems
+
+
+def _valid_groups(decoded: Mapping[str, Any]) -> list[SettingsGroup]:
+    """The settings groups that validate on their own, when the whole config does not."""
+    valid = []
+    for name, field in StackConfig.model_fields.items():
+        annotation = _plain_annotation(field.annotation)
+        if not (isinstance(annotation, type) and issubclass(annotation, SettingsGroup)):
+            continue
+        try:
+            valid.append(annotation.model_validate(decoded.get(name, {})))
+        except ValidationError:
+            continue
+    return valid
+
+
+def _override_problems(config: StackConfig, project: str) -> list[str]:
+    """Service overrides this stack would silently ignore: a service it does not deploy, a field it does not use."""
+    problems = []
+    backend = config.object_storage.backend
+    for name, override in sorted(config.services.items()):
+        spec = SERVICES_BY_NAME[name]
+        if spec.backend is not None and spec.backend is not backend:
+            problems.append(
+                f"{project}:services.{name}: {name} runs only with object_storage.backend {spec.backend}, and this "
+                f"stack uses {backend}, so the setting would be ignored. Fix: `pulumi config rm --path 'services.{name}'`"
+            )
+        elif override.volumes_per_replica is not None and not spec.multi_volume:
+            problems.append(
+                f"{project}:services.{name}.volumes_per_replica = {override.volumes_per_replica}: {name} has one data "
+                f"volume per member (only object-storage drives are counted), so the setting would be ignored. "
+                f"Fix: `pulumi config rm --path 'services.{name}.volumes_per_replica'`"
+            )
     return problems
 
 
@@ -154,7 +243,8 @@ def _resolve_profile(config: StackConfig, project: str) -> tuple[Profile | None,
     base = PROFILES[config.topology]
     problems: list[str] = []
 
-    cluster_values = {**base.cluster.model_dump(), **config.cluster.model_dump(exclude_none=True)}
+    overrides = config.cluster.model_dump(exclude_none=True, exclude={"accept_reduced_availability"})
+    cluster_values = {**base.cluster.model_dump(), **overrides}
     if config.cluster.zones is not None:
         cluster_values["zones"] = tuple(config.cluster.zones)
     try:
@@ -272,8 +362,31 @@ def _decode(key: str, value: Any) -> Any:
         return value
     try:
         return json.loads(value)
-    except json.JSONDecodeError as error:
-        raise ValueError(f"expected a JSON object or list ({error.msg} at position {error.pos})") from None
+    except json.JSONDecodeError:
+        raise ValueError(f"{key} holds {_shape_of(key)}, not a single value. Fix: {_example_set(key, value)}") from None
+
+
+def _shape_of(key: str) -> str:
+    annotation = _plain_annotation(StackConfig.model_fields[key].annotation)
+    if typing.get_origin(annotation) is dict:
+        return "an object keyed by service name"
+    if typing.get_origin(annotation) is list:
+        return "a list"
+    return "an object"
+
+
+def _example_set(key: str, given: str) -> str:
+    """A `pulumi config set --path` command that sets one real leaf under `key` (near what was given)."""
+    annotation = _plain_annotation(StackConfig.model_fields[key].annotation)
+    if typing.get_origin(annotation) is dict:
+        leaf = next(iter(typing.get_args(annotation)[1].model_fields))
+        names = sorted(SERVICES_BY_NAME)
+        near = [name for name in names if given.strip().lower() in name] or difflib.get_close_matches(given, names, 1, 0.3)
+        return f"set one value at a time, e.g. `pulumi config set --path '{key}.{(near or names)[0]}.{leaf}' <value>`"
+    if typing.get_origin(annotation) is list:
+        return f"`pulumi config set --path '{key}[0]' <value>`"
+    leaf = next(iter(annotation.model_fields))
+    return f"set one value at a time, e.g. `pulumi config set --path '{key}.{leaf}' <value>`"
 
 
 def _describe(project: str, item: Mapping[str, Any], prefix: tuple[str, ...] = ()) -> str:
@@ -292,7 +405,8 @@ def _describe(project: str, item: Mapping[str, Any], prefix: tuple[str, ...] = (
     if isinstance(item.get("input"), dict):
         # A whole-object check (e.g. limits below requests): its message names the fields and the fix.
         return f"{project}:{path}: {message}"
-    return f"{project}:{path} = {_show(item['input'])}: {message}. Fix: {_set_command(path, '<value>')}"
+    fix = "" if "Fix:" in message else f". Fix: {_set_command(path, '<value>')}"
+    return f"{project}:{path} = {_show(item['input'])}: {message}{fix}"
 
 
 def _set_command(path: str, value: str) -> str:

@@ -32,8 +32,8 @@ class StackConfig(SettingsGroup):
     """StorageClass of every PersistentVolumeClaim. Unset: the cluster's default class. In prod, name an SSD class that binds volumes in the pod's zone (`volumeBindingMode: WaitForFirstConsumer`)."""
     namespace_prefix: str = "dp"
     """Prefix of the platform's namespaces (`<prefix>-storage`, ...), so two stacks can share a cluster."""
-    kubernetes_api_cidrs: list[str] = ["0.0.0.0/0"]
-    """Addresses of the Kubernetes API server, for the NetworkPolicies of operators and agents that call it and of webhooks it calls. The default allows any address on ports 443/6443; narrow it to your control plane's CIDRs."""
+    kubernetes_api_cidrs: list[str] | None = None
+    """Addresses of the Kubernetes API server, for the NetworkPolicies of operators and agents that call it and of webhooks it calls. Unset: read from the cluster at deploy time (the endpoints of the `kubernetes` Service in `default`). `0.0.0.0/0` opens any address and is accepted only when set here explicitly."""
     object_storage: ObjectStorageSettings = ObjectStorageSettings()
     """Object storage backend and buckets; see the `object_storage.*` keys."""
     backups: BackupSettings = BackupSettings()
@@ -41,8 +41,8 @@ class StackConfig(SettingsGroup):
 
     @field_validator("kubernetes_api_cidrs")
     @classmethod
-    def _cidrs(cls, cidrs: list[str]) -> list[str]:
-        return validated_cidrs(cidrs)
+    def _cidrs(cls, cidrs: list[str] | None) -> list[str] | None:
+        return None if cidrs is None else validated_cidrs(cidrs)
 
     @field_validator("storage_class")
     @classmethod
@@ -80,6 +80,8 @@ class PlatformSettings(BaseModel):
     profile: Profile
     secret_keys_set: frozenset[str] = frozenset()
     """Which declared secret keys the stack sets (their values are only ever read as secret Outputs)."""
+    warnings: tuple[str, ...] = ()
+    """What the stack accepts but should know (a frozen image, a wide-open address); `pulumi up` prints them."""
 
     @property
     def topology(self) -> Topology:

@@ -167,7 +167,7 @@ SIZES: dict[str, Sizes] = {
     ),
     "grafana": Sizes(
         dev=_size(1, (25, 500), (96, 256)),
-        staging=_size(1, (50, 500), (192, 384)),
+        staging=_size(2, (50, 500), (192, 384)),
         prod=_size(2, (100, 1000), (256, 512)),
     ),
     "kube_state_metrics": Sizes(

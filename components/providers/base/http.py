@@ -81,12 +81,12 @@ def retrying_session() -> requests.Session:
     return session
 
 
-def login_failed(operation: str, login_url: str, server_message: str) -> ApiError:
-    """Wrong credentials: say where, and which inputs to fix, never the password."""
+def login_failed(operation: str, login_url: str, response: requests.Response, server_message: str) -> ApiError:
+    """Wrong credentials: the request, the answer, and which inputs to fix; never the password."""
     return ApiError(
-        f"{operation}: authentication failed at {login_url} ({server_message or '401'}); check connection.username "
-        "and connection.password",
-        401,
+        f"{operation}: authentication failed: {response.request.method} {login_url}: {response.status_code} "
+        f"{server_message or response.reason}; check connection.username and connection.password",
+        response.status_code,
         server_message,
     )
 

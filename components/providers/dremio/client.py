@@ -50,7 +50,7 @@ class DremioClient:
         if response.status_code == 403 and NO_USER in _message(response):
             return None
         if response.status_code == 401:
-            raise login_failed(self.operation, f"{self.connection.url}/apiv2/login", _message(response))
+            raise login_failed(self.operation, f"{self.connection.url}/apiv2/login", response, _message(response))
         self._raise_for(response, "POST", "/apiv2/login")
         token = response.json()["token"]
         self._state.tokens["token"] = token
@@ -71,7 +71,8 @@ class DremioClient:
         """Prove the connection's credentials work (what a connection-only change costs: one login)."""
         if self.login() is None:
             raise ApiError(
-                f"{self.operation} at {self.connection.url}: Dremio has no user any more; run `pulumi refresh`",
+                f"{self.operation}: POST {self.connection.url}/apiv2/login: 403 {NO_USER}: Dremio has no user any more; "
+                "run `pulumi refresh`",
                 403,
                 NO_USER,
             )
@@ -83,8 +84,8 @@ class DremioClient:
                 token = self.login()
                 if token is None:
                     raise ApiError(
-                        f"{self.operation} at {self.connection.url}: Dremio has no user yet; declare a DremioAdmin "
-                        "first and make the other resources depend on it",
+                        f"{self.operation}: POST {self.connection.url}/apiv2/login: 403 {NO_USER}: Dremio has no user "
+                        "yet; declare a DremioAdmin first and make the other resources depend on it",
                         403,
                         NO_USER,
                     )
@@ -118,6 +119,10 @@ class DremioClient:
         check_response(response, self.operation, method, f"{self.connection.url}{path}", _message)
 
     # -- catalog ------------------------------------------------------------------------------------------
+
+    def by_path_url(self, path: Sequence[str]) -> str:
+        """The request `by_path` makes, for messages."""
+        return f"GET {self.connection.url}/api/v3/catalog/by-path/{encode_path(path)}"
 
     def by_path(self, path: Sequence[str]) -> dict[str, Any] | None:
         found = self.request("GET", f"/api/v3/catalog/by-path/{encode_path(path)}", allow=(404,))

@@ -55,7 +55,11 @@ def current_entity(client: DremioClient, id_: str) -> dict[str, Any]:
     """The catalog entity about to be updated; gone is an error that says how to recover."""
     entity = client.by_id(id_)
     if entity is None:
-        raise ApiError(f"{client.operation} at {client.connection.url}: it no longer exists; run `pulumi refresh`", 404)
+        raise ApiError(
+            f"{client.operation}: GET {client.connection.url}/api/v3/catalog/{id_}: 404: it no longer exists; "
+            "run `pulumi refresh`",
+            404,
+        )
     return entity
 
 

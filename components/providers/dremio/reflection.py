@@ -194,8 +194,8 @@ def _dataset_id(client: DremioClient, inputs: ReflectionInputs) -> str:
     dataset = client.by_path(inputs.dataset_path)
     if dataset is None or dataset.get("entityType") != "dataset":
         raise ProviderError(
-            f"{client.operation} at {inputs.connection.url}: no dataset at {'.'.join(inputs.dataset_path)} "
-            "(declare the table or view first, and make the reflection depend on it)"
+            f"{client.operation}: {client.by_path_url(inputs.dataset_path)}: no dataset at "
+            f"{'.'.join(inputs.dataset_path)} (declare the table or view first, and make the reflection depend on it)"
         )
     return dataset["id"]
 
@@ -211,7 +211,8 @@ def _put(client: DremioClient, reflection_id: str, inputs: ReflectionInputs) -> 
         current = client.request("GET", path, allow=(404,))
         if isinstance(current, tuple):
             raise ApiError(
-                f"{client.operation} at {inputs.connection.url}: it no longer exists; run `pulumi refresh`", 404
+                f"{client.operation}: GET {inputs.connection.url}{path}: 404: it no longer exists; run `pulumi refresh`",
+                404,
             )
         return current
 

@@ -128,8 +128,8 @@ class DremioTableProvider(DremioProvider):
         found = client.by_path(inputs.path)
         if found is None:
             raise ProviderError(
-                f"{client.operation} at {inputs.connection.url}: there is no folder or file at this path in the "
-                "source (check the path, and that the source can see the data)"
+                f"{client.operation}: {client.by_path_url(inputs.path)}: 404: there is no folder or file at this path "
+                "in the source (check the path, and that the source can see the data)"
             )
         if found.get("entityType") == "dataset":
             if not inputs.adopt:

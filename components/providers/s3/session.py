@@ -72,8 +72,8 @@ class Session:
             botocore.exceptions.ConnectTimeoutError,
         ) as error:
             raise ProviderError(
-                f"{operation} bucket {self.bucket!r} at {self.connection.endpoint}: could not reach the server "
-                f"after retries ({type(error).__name__})"
+                f"{operation} bucket {self.bucket!r}: {_s3_operation(method)} {self.connection.endpoint}/{self.bucket}: "
+                f"could not reach the server after retries ({type(error).__name__})"
             ) from None
 
     def optional(self, operation: str, method: str, **kwargs: Any) -> Any | None:
@@ -87,7 +87,8 @@ class Session:
         code = error.response.get("Error", {}).get("Code", "")
         status = error.response.get("ResponseMetadata", {}).get("HTTPStatusCode")
         message = error.response.get("Error", {}).get("Message", "") or f"HTTP {status}"
-        where = f"{operation} bucket {self.bucket!r} at {self.connection.endpoint}"
+        request = f"{error.operation_name} {self.connection.endpoint}/{self.bucket}: {status}"
+        where = f"{operation} bucket {self.bucket!r}: {request}"
         if code in MISSING_CONFIGURATION:
             return ConfigurationMissing(code)
         if code in NOT_FOUND_ERRORS:
@@ -115,3 +116,8 @@ class BucketGone(S3Error):
 
 class ConfigurationMissing(Exception):
     pass
+
+
+def _s3_operation(method: str) -> str:
+    """boto3's method name as S3's operation name (`head_bucket` → `HeadBucket`)."""
+    return "".join(part.capitalize() for part in method.split("_"))

@@ -43,7 +43,7 @@ class SupersetClient:
         body = {"username": self.connection.username, "password": self.connection.password, "provider": "db"}
         response = self._raw("POST", "/api/v1/security/login", json=body)
         if response.status_code == 401:
-            raise login_failed(self.operation, f"{self.connection.url}/api/v1/security/login", _message(response))
+            raise login_failed(self.operation, f"{self.connection.url}/api/v1/security/login", response, _message(response))
         self._raise_for(response, "POST", "/api/v1/security/login")
         state.tokens["access"] = response.json()["access_token"]
         response = self._raw("GET", "/api/v1/security/csrf_token/", headers=self._auth())

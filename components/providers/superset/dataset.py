@@ -254,8 +254,8 @@ def _database_id(client: SupersetClient, inputs: DatasetInputs) -> int:
     found = client.find("database", [("database_name", "eq", inputs.database_name)], columns=("id", "database_name"))
     if not found:
         raise ProviderError(
-            f"{client.operation} at {inputs.connection.url}: Superset has no database named {inputs.database_name!r} "
-            "(declare the SupersetDatabase first, and make the dataset depend on it)"
+            f"{client.operation}: GET {inputs.connection.url}/api/v1/database/: 200, but Superset has no database named "
+            f"{inputs.database_name!r} (declare the SupersetDatabase first, and make the dataset depend on it)"
         )
     return found[0]["id"]
 

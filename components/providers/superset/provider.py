@@ -28,8 +28,8 @@ class SupersetProvider(ServiceProvider):
         current = self.ours(client, id_, olds.get("uuid"))
         if current is None:
             raise ProviderError(
-                f"{client.operation} at {client.connection.url}: it is gone, or its id {id_} now belongs to another "
-                "object; run `pulumi refresh`, then `pulumi up` creates it again"
+                f"{client.operation}: GET {client.connection.url}/api/v1/{self.resource}/{int(id_)}: it is gone, or its "
+                "id now belongs to another object; run `pulumi refresh`, then `pulumi up` creates it again"
             )
         return current
 

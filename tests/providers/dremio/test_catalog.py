@@ -106,7 +106,7 @@ def test_table_drift_is_detected_and_repaired(providers: dict[str, Driver], fake
 
 def test_table_errors_name_the_problem(providers: dict[str, Driver], fake: FakeDremio) -> None:
     create(providers["source"], s3_source(fake))
-    with pytest.raises(ProviderCallError, match=r"create table lake.bronze.nothing at .*: there is no folder or file"):
+    with pytest.raises(ProviderCallError, match=r"create table lake.bronze.nothing: GET http://.*/api/v3/catalog/by-path/lake/bronze/nothing: 404: there is no folder or file"):
         create(providers["table"], table(fake, path=["lake", "bronze", "nothing"]))
     table_id, _ = create(providers["table"], table(fake))
     with pytest.raises(ProviderCallError, match=r"it already exists.*adopt=True"):

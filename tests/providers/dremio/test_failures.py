@@ -57,7 +57,8 @@ def test_wrong_password_names_the_operation_and_endpoint(providers: dict[str, Dr
             attempt()
         message = str(caught.value)
         assert f"{operation} {kind} " in message, message
-        assert f"authentication failed at {fake.url}/apiv2/login" in message and "connection.password" in message
+        assert f"authentication failed: POST {fake.url}/apiv2/login: 401 Login failed" in message, message
+        assert "connection.password" in message
         assert "Wrong-passw0rd" not in message and PASSWORD not in message
 
 

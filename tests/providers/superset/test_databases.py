@@ -138,7 +138,8 @@ def test_wrong_superset_password_names_the_operation_and_endpoint(
             attempt()
         message = str(caught.value)
         assert (
-            f"{operation} database 'shop': authentication failed at {proxy.endpoint}/api/v1/security/login" in message
+            f"{operation} database 'shop': authentication failed: POST {proxy.endpoint}/api/v1/security/login: "
+            "401 Not authorized; check connection.username and connection.password" in message
         )
         assert "not-the-password" not in message and APP_PASSWORD not in message
 
