@@ -8,8 +8,10 @@ here, as the types of `components/platform/contracts.py`.
 
 import pulumi
 
+from components.layers.certificates import Certificates, CertificatesArgs
 from components.layers.network import NetworkZones, NetworkZonesArgs
 from components.layers.operators import Operators, OperatorsArgs
+from components.layers.processing.layer import Processing, ProcessingArgs
 from components.layers.storage.layer import Storage, StorageArgs
 from components.platform import checks, versions
 from components.platform.catalog import ObjectStorageBackend, Zone
@@ -23,6 +25,11 @@ startup = checks.run(settings)
 
 network = NetworkZones("network", NetworkZonesArgs(settings=settings))
 operators = Operators("operators", OperatorsArgs(settings=settings, namespaces=network.namespaces))
+certificates = Certificates(
+    "certificates",
+    CertificatesArgs(settings=settings, namespaces=network.namespaces, cert_manager=operators.ready[versions.CERT_MANAGER.release]),
+)
+dist_bucket = settings.config.processing.dist_bucket
 storage = Storage(
     "storage",
     StorageArgs(
@@ -33,7 +40,13 @@ storage = Storage(
         elasticsearch_operator=[operators.ready[versions.ECK_OPERATOR.release]],
         s3_grants=[
             S3Grant(consumer="airbyte", zone=Zone.INGESTION, reads=("bronze", "logs"), writes=("bronze", "logs")),
-            S3Grant(consumer="dremio", zone=Zone.PROCESSING, reads=("bronze", "silver", "gold"), writes=("silver", "gold")),
+            S3Grant(
+                consumer="dremio",
+                zone=Zone.PROCESSING,
+                reads=("bronze", "silver", "gold", dist_bucket),
+                writes=("silver", "gold", dist_bucket),
+            ),
+            S3Grant(consumer="dremio-backups", zone=Zone.PROCESSING, reads=("backups",), writes=("backups",)),
         ],
         database_grants=[DatabaseGrant(name="airbyte", zone=Zone.INGESTION), DatabaseGrant(name="superset", zone=Zone.PRESENTATION)],
         search_grants=[
@@ -51,6 +64,21 @@ storage = Storage(
     ),
 )
 
+processing = Processing(
+    "processing",
+    ProcessingArgs(
+        settings=settings,
+        namespace=network.namespaces[Zone.PROCESSING],
+        s3_endpoint=storage.s3_endpoint,
+        s3_region=storage.s3_region,
+        buckets=storage.buckets,
+        s3_credentials=storage.s3_credentials["dremio"],
+        backup_credentials=storage.s3_credentials["dremio-backups"],
+        ca=certificates.authority,
+        issuer_ready=certificates.issuer,
+    ),
+)
+
 pulumi.export("topology", str(settings.topology))
 pulumi.export("namespaces", {str(zone): namespace for zone, namespace in network.namespaces.items()})
 pulumi.export("capacity", startup.as_output())
@@ -63,5 +91,17 @@ pulumi.export(
         "buckets": storage.buckets,
         "postgresql_host": storage.postgresql_host,
         "elasticsearch_url": storage.elasticsearch_url,
+    },
+)
+pulumi.export(
+    "processing",
+    {
+        "dremio_url": processing.query_engine.web_url,
+        "flight_endpoint": pulumi.Output.concat(
+            processing.query_engine.flight_host, ":", str(processing.query_engine.flight_port)
+        ),
+        "ca": {"config_map": certificates.authority.config_map, "key": certificates.authority.key, "issuer": certificates.authority.issuer},
+        "admin_secret": processing.admin_secret.name,
+        "metadata_backup_schedule_utc": processing.backup_schedule,
     },
 )

@@ -11,7 +11,8 @@ plan (`python -m offline.plan <stack>`).
 Objects the program reads from the cluster (`X.get(...)`) come from `CLUSTER_OBJECTS`, a small stand-in
 cluster; tests pass their own with `cluster=`.
 
-Mocked values: a `RandomPassword` returns `mock-secret-<name>` so leak checks can search for it;
+Mocked values: a `RandomPassword` and a TLS `PrivateKey` return `mock-secret-<name>` so leak checks can
+search for it (a `SelfSignedCert` returns a PEM-shaped `mock-<name>` certificate);
 secret config values (`secure:` in the stack file, which only the CLI can decrypt) become
 `mock-config-secret-<key>`. Kubernetes objects without `metadata.name` get `<resource name>-mock`,
 standing in for Pulumi's auto-naming.
@@ -165,6 +166,12 @@ class _PlatformMocks(pulumi_mocks.Mocks):
             secret = f"{MOCK_SECRET_PREFIX}{args.name}"
             self._graph.secret_values.add(secret)
             state["result"] = secret
+        if args.typ == "tls:index/privateKey:PrivateKey":
+            secret = f"{MOCK_SECRET_PREFIX}{args.name}"
+            self._graph.secret_values.add(secret)
+            state.update(privateKeyPem=secret, privateKeyOpenssh=secret, publicKeyPem=f"mock-public-key-{args.name}")
+        if args.typ == "tls:index/selfSignedCert:SelfSignedCert":
+            state["certPem"] = f"-----BEGIN CERTIFICATE-----\nmock-{args.name}\n-----END CERTIFICATE-----\n"
         if args.typ.startswith("kubernetes:") and isinstance(state.get("metadata"), dict):
             metadata = dict(state["metadata"])
             metadata.setdefault("name", f"{args.name}-mock")

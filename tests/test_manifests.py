@@ -54,6 +54,7 @@ def test_checkov_finds_nothing_unexplained(manifests: tuple[Manifest, ...], tmp_
     report = checks.checkov_scan(manifests, tmp_path)
     assert report.failed == [], checks.describe_checkov_findings(report.failed)
     for skipped in report.skipped:
-        assert skipped.get("suppress_comment"), f"{skipped['check_id']} on {skipped['resource']} is skipped without a reason"
+        reason = (skipped.get("check_result") or {}).get("suppress_comment") or skipped.get("suppress_comment")
+        assert reason and len(reason) > 30, f"{skipped['check_id']} on {skipped['resource']} is skipped without a reason"
     workloads = sum(1 for _ in pod_templates(manifests))
     assert report.resource_count >= workloads

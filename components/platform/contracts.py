@@ -15,6 +15,10 @@ import pulumi
 
 from components.platform.catalog import Zone
 
+LAKE_BUCKETS = ("bronze", "silver", "gold", "logs", "backups")
+"""The logical buckets every stack has. A grant may name others (the Dremio bucket); the storage layer
+creates every bucket a grant names, as `<bucket_prefix><name>`."""
+
 ACCESS_KEY_ID = "AWS_ACCESS_KEY_ID"
 SECRET_ACCESS_KEY = "AWS_SECRET_ACCESS_KEY"
 """Keys of every S3 credential Secret (with `S3_ENDPOINT` and `S3_REGION`): the names AWS SDKs read."""
@@ -88,3 +92,35 @@ class SearchGrant:
     """One of the storage layer's Elasticsearch roles (`dremio_reader`, `log_writer`)."""
     zone: Zone
     """Where the consumer runs: its credential Secret is written into that zone's namespace."""
+
+
+@dataclass(frozen=True, kw_only=True)
+class CertificateAuthority:
+    """The platform CA: a cert-manager issuer for servers, and its certificate for clients in every namespace."""
+
+    issuer: str
+    """Name of the cert-manager ClusterIssuer that signs the platform's server certificates."""
+    config_map: str
+    """Name of the ConfigMap, present in every zone's namespace, that holds the CA certificate."""
+    key: str
+    """Key of the CA certificate (PEM) in that ConfigMap."""
+    certificate_pem: pulumi.Output[str]
+    """The CA certificate itself, for the program's own clients (the dynamic providers)."""
+
+
+@dataclass(frozen=True, kw_only=True)
+class QueryEngine:
+    """How other layers reach Dremio: in-cluster endpoints over TLS, and its administrator's credential."""
+
+    web_url: pulumi.Output[str]
+    """REST API and UI, `https://<service>.<namespace>.svc.cluster.local:9047`."""
+    flight_host: pulumi.Output[str]
+    flight_port: int
+    """Arrow Flight (TLS); Superset's `dremio+flight://` URIs and dbt use it."""
+    ca: CertificateAuthority
+    """Who signed the server certificate: clients verify against it."""
+    admin: SecretRef
+    """Keys `username` and `password`, in the processing namespace."""
+    admin_username: str
+    admin_password: pulumi.Output[str]
+    """A secret Output, for the program's own dynamic providers."""

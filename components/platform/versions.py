@@ -27,12 +27,14 @@ class ImagePin:
     registry: str
     repository: str
     tag: str
-    digest: str
+    digest: str | None
+    """None only for an image whose digest could not be confirmed anywhere: it is listed in
+    `security_exceptions.UNPINNED_IMAGES` with the reason, and a stack setting supplies the digest."""
     source: str
     """Where the digest was confirmed (registry API, release notes, or independent public pins)."""
 
     def __post_init__(self) -> None:
-        if not _DIGEST.match(self.digest):
+        if self.digest is not None and not _DIGEST.match(self.digest):
             raise ValueError(f"{self.repository}: digest {self.digest!r} is not sha256:<64 hex>")
         if self.tag == "latest":
             raise ValueError(f"{self.repository}: pin a release tag, not latest")
@@ -41,7 +43,17 @@ class ImagePin:
 
     @property
     def reference(self) -> str:
-        return f"{self.registry}/{self.repository}:{self.tag}@{self.digest}"
+        if self.digest is None:
+            raise ValueError(f"{self.repository}:{self.tag} has no confirmed digest; use reference_with(<digest from settings>)")
+        return self.reference_with(self.digest)
+
+    def reference_with(self, digest: str | None) -> str:
+        """`registry/repository:tag@digest`, or `registry/repository:tag` when no digest is known (an
+        exception listed in `security_exceptions.UNPINNED_IMAGES`)."""
+        if digest is not None and not _DIGEST.match(digest):
+            raise ValueError(f"{self.repository}: digest {digest!r} is not sha256:<64 hex>")
+        base = f"{self.registry}/{self.repository}:{self.tag}"
+        return f"{base}@{digest}" if digest else base
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -102,6 +114,40 @@ ELASTICSEARCH = ImagePin(
     source="one public pin (a compose template and its test); confirm with `crane digest` before the first prod deploy",
 )
 
+# renovate: datasource=docker depName=docker.io/dremio/dremio-oss
+DREMIO = ImagePin(
+    registry="docker.io",
+    repository="dremio/dremio-oss",
+    # The newest Community Edition tag seen in public use (registry surveys of August 2026); later 26.x
+    # patches are published for Enterprise only. Dremio versions are not backwards compatible: never
+    # move this tag without the upgrade steps in docs/layers/processing.md.
+    tag="26.0.5",
+    digest=None,
+    source="no public pin of this tag's digest could be found offline: set processing.dremio_image_digest "
+    "from `crane digest docker.io/dremio/dremio-oss:26.0.5` (see docs/layers/processing.md)",
+)
+
+# renovate: datasource=docker depName=docker.io/library/zookeeper
+ZOOKEEPER = ImagePin(
+    registry="docker.io",
+    repository="library/zookeeper",
+    # The Docker Official Image (maintained in 31z4/zookeeper-docker), not Bitnami's frozen one.
+    tag="3.9.4",
+    digest="sha256:dfa9ba46d14bd52bcb3c1dac3ba91f179cf4cebf7ee576e1c2df09c68fc1d30d",
+    source="the newest of several public pins of 3.9.4 (official images are rebuilt on base-image updates, "
+    "so older pins carry older digests); confirm with `crane digest` before the first prod deploy",
+)
+
+# renovate: datasource=docker depName=docker.io/curlimages/curl
+CURL = ImagePin(
+    registry="docker.io",
+    repository="curlimages/curl",
+    # The curl project's own image: the platform's Jobs that call a service's REST API use it.
+    tag="8.16.0",
+    digest="sha256:463eaf6072688fe96ac64fa623fe73e1dbe25d8ad6c34404a669ad3ce1f104b6",
+    source="OCI index digest pinned identically by many public projects",
+)
+
 # renovate: datasource=helm registryUrl=https://charts.jetstack.io depName=cert-manager
 CERT_MANAGER = ChartPin(
     repository="https://charts.jetstack.io", chart="cert-manager", version="v1.19.1", app_version="v1.19.1",
@@ -140,7 +186,7 @@ FLUENT_BIT = ChartPin(
     release="fluent-bit",
 )
 
-IMAGES: tuple[ImagePin, ...] = (MINIO, MINIO_CLIENT, SEAWEEDFS, POSTGRESQL, ELASTICSEARCH)
+IMAGES: tuple[ImagePin, ...] = (MINIO, MINIO_CLIENT, SEAWEEDFS, POSTGRESQL, ELASTICSEARCH, DREMIO, ZOOKEEPER, CURL)
 CHARTS: tuple[ChartPin, ...] = (
     CERT_MANAGER, CLOUDNATIVE_PG, BARMAN_CLOUD_PLUGIN, ECK_OPERATOR, AIRBYTE, KUBE_PROMETHEUS_STACK, FLUENT_BIT,
 )

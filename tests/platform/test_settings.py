@@ -58,7 +58,7 @@ def test_negative_replicas_names_key_value_and_fix() -> None:
     problem = only_problem({"topology": "staging", "services": {"postgresql": {"replicas": -1}}})
     assert problem == (
         "data-platform:services.postgresql.replicas = -1: Input should be greater than or equal to 1. "
-        "Fix: `pulumi config set --path 'services.postgresql.replicas' <value>`"
+        "Fix: `pulumi config set --path 'services.postgresql.replicas' 1`"
     )
 
 
@@ -113,7 +113,57 @@ def test_limit_below_request_is_rejected() -> None:
 
 def test_jvm_heap_must_fit_the_memory_limit() -> None:
     problem = only_problem({"topology": "dev", "services": {"elasticsearch": {"jvm_heap_mib": 1024}}})
-    assert "services.elasticsearch: JVM heap + direct memory (1024 MiB) + 256 MiB overhead exceeds" in problem
+    assert problem == (
+        "data-platform:services.elasticsearch: jvm_heap_mib 1024 + 256 MiB JVM overhead = 1280 MiB does not fit in "
+        "memory_limit_mib 1024 (the container would be OOM-killed). Fix: lower jvm_heap_mib to at most 768, or raise "
+        "memory_limit_mib to at least 1280"
+    )
+
+
+def test_dremio_heap_and_direct_memory_must_fit_the_container() -> None:
+    problem = only_problem({"topology": "dev", "services": {"dremio_coordinator": {"jvm_heap_mib": 4096}}})
+    assert problem == (
+        "data-platform:services.dremio_coordinator: jvm_heap_mib 4096 + jvm_direct_memory_mib 512 + 256 MiB JVM "
+        "overhead = 4864 MiB does not fit in memory_limit_mib 2048 (the container would be OOM-killed). Fix: lower "
+        "jvm_heap_mib to at most 1280, or raise memory_limit_mib to at least 4864"
+    )
+
+
+def test_an_executor_count_of_zero_is_refused_with_the_smallest_count() -> None:
+    assert only_problem({"topology": "dev", "services": {"dremio_executor": {"replicas": 0}}}) == (
+        "data-platform:services.dremio_executor.replicas = 0: Input should be greater than or equal to 1. "
+        "Fix: `pulumi config set --path 'services.dremio_executor.replicas' 1`"
+    )
+
+
+@pytest.mark.parametrize("service", ["dremio_coordinator", "valkey"])
+def test_a_single_instance_service_refuses_more_replicas(service: str) -> None:
+    problem = only_problem({"topology": "staging", "services": {service: {"replicas": 2}}})
+    assert problem.startswith(f"data-platform:services.{service}.replicas = 2: {service} runs exactly one instance by design (")
+    assert problem.endswith(f"Fix: `pulumi config rm --path 'services.{service}.replicas'`")
+
+
+@pytest.mark.parametrize("bucket", ["bronze", "silver", "gold", "logs", "backups"])
+def test_a_dist_bucket_that_collides_with_a_lake_bucket_is_refused(bucket: str) -> None:
+    assert only_problem({"topology": "dev", "processing": {"dist_bucket": bucket}}) == (
+        f"data-platform:processing.dist_bucket = '{bucket}': '{bucket}' is one of the lake's buckets (bronze, silver, "
+        "gold, logs, backups); Dremio's distributed storage needs a bucket of its own, so that its credential can write "
+        "there and nowhere else. Fix: `pulumi config set --path processing.dist_bucket dremio`"
+    )
+
+
+@pytest.mark.parametrize(("key", "value"), [("dist_bucket", "Dremio_Dist"), ("dremio_image_digest", "sha256:abc")])
+def test_malformed_processing_settings_are_refused(key: str, value: str) -> None:
+    problem = only_problem({"topology": "dev", "processing": {key: value}})
+    assert problem.startswith(f"data-platform:processing.{key} = '{value}': ")
+
+
+def test_an_unpinned_dremio_image_is_warned_until_its_digest_is_set() -> None:
+    (warning,) = parse_settings({"topology": "dev"}, stack="dev").warnings
+    assert warning.startswith("data-platform:processing.dremio_image_digest is not set: Dremio runs as docker.io/dremio/dremio-oss:")
+    assert "pulumi config set --path processing.dremio_image_digest $(crane digest docker.io/dremio/dremio-oss:" in warning
+    pinned = {"topology": "dev", "processing": json.dumps({"dremio_image_digest": "sha256:" + "c" * 64})}
+    assert parse_settings(pinned, stack="dev").warnings == ()
 
 
 def test_sizes_must_match_the_service_kind() -> None:
@@ -214,7 +264,11 @@ def test_a_misspelt_namespace_is_named_when_the_stack_fails_for_it() -> None:
 
 @pytest.mark.parametrize(("topology", "warned"), [("dev", False), ("staging", True), ("prod", True)])
 def test_minio_outside_dev_warns_that_its_image_gets_no_fixes(topology: str, warned: bool) -> None:
-    raw = {"topology": topology, **({"cluster": json.dumps({"zones": ["a", "b", "c"]})} if topology == "prod" else {})}
+    raw = {
+        "topology": topology,
+        "processing": json.dumps({"dremio_image_digest": "sha256:" + "c" * 64}),
+        **({"cluster": json.dumps({"zones": ["a", "b", "c"]})} if topology == "prod" else {}),
+    }
     warnings = parse_settings(raw, stack=topology).warnings
     assert any("MinIO community image is frozen upstream" in w and "seaweedfs" in w and "external" in w for w in warnings) == warned
     raw["object_storage"] = json.dumps({"backend": "seaweedfs"})

@@ -96,12 +96,15 @@ def _lost_in_domain(sets: list[dict], domains: int, domain_key: str) -> int:
 
 
 def simulate(manifests: list[Manifest], domains: int, domain_key: str) -> list[Outcome]:
-    """Every stateful store of the storage layer after losing the worst `domain_key` domain of `domains`."""
+    """Every stateful store after losing the worst `domain_key` domain of `domains`: the storage layer's, and
+    the processing layer's ZooKeeper ensemble and Dremio executors."""
     outcomes = []
     outcomes += _minio(manifests, domains, domain_key)
     outcomes += _seaweedfs(manifests, domains, domain_key)
     outcomes += _postgresql(manifests, domains, domain_key)
     outcomes += _elasticsearch(manifests, domains, domain_key)
+    outcomes += _zookeeper(manifests, domains, domain_key)
+    outcomes += _dremio_executors(manifests, domains, domain_key)
     return outcomes
 
 
@@ -217,3 +220,29 @@ def _elasticsearch(manifests: list[Manifest], domains: int, domain_key: str) -> 
             why = f"master quorum {quorum}, replica shards {'forced into another ' + domain_key.split('/')[-1] if replica_elsewhere else 'may share the lost zone'}"
             outcomes.append(Outcome("elasticsearch", count, lost, survives, why))
     return outcomes
+
+
+def _zookeeper(manifests: list[Manifest], domains: int, domain_key: str) -> list[Outcome]:
+    sets = _statefulsets(manifests, "ensemble", "zookeeper")
+    if not sets:
+        return []
+    members = sum(s["spec"]["replicas"] for s in sets)
+    # The ensemble is what zoo.cfg lists, not only what the StatefulSet runs: a quorum is of the listed members.
+    config = next(
+        (m.document["data"]["zoo.cfg"] for m in manifests if m.kind == "ConfigMap" and "zoo.cfg" in (m.document.get("data") or {})),
+        "",
+    )
+    listed = len([line for line in config.splitlines() if line.startswith("server.")])
+    lost = _lost_in_domain(sets, domains, domain_key)
+    quorum = listed // 2 + 1
+    survives = members == listed and members - lost >= quorum
+    return [Outcome("zookeeper", members, lost, survives, f"{members - lost} of {listed} listed members left, quorum {quorum}")]
+
+
+def _dremio_executors(manifests: list[Manifest], domains: int, domain_key: str) -> list[Outcome]:
+    sets = _statefulsets(manifests, "executor", "dremio")
+    if not sets:
+        return []
+    members = sum(s["spec"]["replicas"] for s in sets)
+    lost = _lost_in_domain(sets, domains, domain_key)
+    return [Outcome("dremio_executor", members, lost, members - lost >= 1, f"{members - lost} executor(s) left to run queries")]

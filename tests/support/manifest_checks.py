@@ -21,7 +21,7 @@ from pathlib import Path
 
 import pytest
 
-from components.platform.security_exceptions import OPERATOR_CREATED_SECRETS, POD_SECURITY_EXCEPTIONS
+from components.platform.security_exceptions import OPERATOR_CREATED_SECRETS, POD_SECURITY_EXCEPTIONS, UNPINNED_IMAGES
 from offline.manifests import Manifest, pod_templates, write_manifests
 from offline.pod_security import PRIVILEGED, RESTRICTED, Violation, check_pod
 from offline.schema import SchemaNotFoundError, schema_errors
@@ -36,6 +36,8 @@ CRD_SCHEMA_ALLOW_LIST: dict[tuple[str, str], str] = {
     ("postgresql.cnpg.io/v1", "ScheduledBackup"): f"CloudNativePG ScheduledBackup: {_SHAPE_TESTED}",
     ("barmancloud.cnpg.io/v1", "ObjectStore"): f"Barman Cloud plugin ObjectStore: {_SHAPE_TESTED}",
     ("elasticsearch.k8s.elastic.co/v1", "Elasticsearch"): f"ECK Elasticsearch: {_SHAPE_TESTED}",
+    ("cert-manager.io/v1", "ClusterIssuer"): f"cert-manager ClusterIssuer: {_SHAPE_TESTED.replace('test_storage_*', 'test_certificates')}",
+    ("cert-manager.io/v1", "Certificate"): f"cert-manager Certificate: {_SHAPE_TESTED.replace('test_storage_*', 'test_processing_*')}",
 }
 """(apiVersion, kind) of custom resources with no bundled schema → why that is acceptable and where
 their shape is tested instead."""
@@ -124,7 +126,8 @@ def semantic_problems(manifests: Iterable[Manifest]) -> list[str]:
         for container in _all_containers(pod):
             where = f"{manifest.identity} container {container.get('name')}"
             image = container.get("image", "")
-            if not _PINNED_IMAGE.match(image) or ":latest@" in image or image.startswith("docker.io/minio/"):
+            unpinned_by_exception = image.split(":")[0] in UNPINNED_IMAGES and "@" not in image
+            if (not _PINNED_IMAGE.match(image) and not unpinned_by_exception) or ":latest" in image or image.startswith("docker.io/minio/"):
                 problems.append(f"{where}: image {image!r} is not pinned by tag and digest (components/platform/versions.py)")
             resources = container.get("resources") or {}
             for part in ("requests", "limits"):

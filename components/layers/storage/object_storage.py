@@ -27,10 +27,16 @@ from components.layers.storage.seaweedfs import S3_CONFIG_KEY, Seaweedfs, Seawee
 from components.platform import kube
 from components.platform.catalog import ObjectStorageBackend, Zone, service
 from components.platform.checks.placement import StoragePlacement
-from components.platform.contracts import ACCESS_KEY_ID, SECRET_ACCESS_KEY, S3Credentials, S3Grant, SecretRef
+from components.platform.contracts import (
+    ACCESS_KEY_ID,
+    LAKE_BUCKETS,
+    SECRET_ACCESS_KEY,
+    S3Credentials,
+    S3Grant,
+    SecretRef,
+)
 from components.platform.settings import PlatformSettings
 
-BUCKETS = ("bronze", "silver", "gold", "logs", "backups")
 API_SERVICE = "object-storage"
 """Fixed name of the S3 Service of every in-cluster backend, so the endpoint is the same for all of them."""
 BACKUPS_GRANT = S3Grant(consumer="backups", zone=Zone.STORAGE, reads=("backups",), writes=("backups",))
@@ -56,7 +62,7 @@ class ObjectStorage(pulumi.ComponentResource):
     """S3 endpoint URL as seen from inside the cluster."""
     region: str
     buckets: dict[str, str]
-    """Logical bucket (bronze, silver, gold, logs, backups) → bucket name."""
+    """Logical bucket (bronze, silver, gold, logs, backups, and any a grant names) → bucket name."""
     admin_secret: SecretRef
     admin_credentials: S3Credentials
     """Secret Outputs, for the program's own use."""
@@ -71,7 +77,7 @@ class ObjectStorage(pulumi.ComponentResource):
         namespace = args.namespaces[Zone.STORAGE]
         grants = (*args.grants, BACKUPS_GRANT)
         self.region = storage.region
-        self.buckets = {bucket: f"{storage.bucket_prefix}{bucket}" for bucket in BUCKETS}
+        self.buckets = {bucket: f"{storage.bucket_prefix}{bucket}" for bucket in _logical_buckets(grants)}
 
         if backend is ObjectStorageBackend.EXTERNAL:
             if args.external_credentials is None:
@@ -164,6 +170,12 @@ class ObjectStorage(pulumi.ComponentResource):
             },
             parent=self,
         )
+
+
+def _logical_buckets(grants: Sequence[S3Grant]) -> tuple[str, ...]:
+    """The lake's buckets, then every other bucket a grant names (a layer's own, such as Dremio's)."""
+    named = {bucket for grant in grants for bucket in (*grant.reads, *grant.writes)}
+    return (*LAKE_BUCKETS, *sorted(named - set(LAKE_BUCKETS)))
 
 
 def _seaweedfs_identities(

@@ -49,6 +49,8 @@ FLOWS: tuple[Flow, ...] = (
     Flow(source="zookeeper", target="zookeeper", port_name="peer", purpose="quorum"),
     Flow(source="zookeeper", target="zookeeper", port_name="election", purpose="leader election"),
     Flow(source="dbt", target="dremio_coordinator", port_name="web", purpose="dbt-dremio REST"),
+    Flow(source="dremio_maintenance", target="dremio_coordinator", port_name="web", purpose="set-up and metadata backups"),
+    Flow(source="dremio_maintenance", target="object_storage", port_name="s3", purpose="copies backups to the backups bucket"),
     # presentation
     Flow(source="superset_web", target="dremio_coordinator", port_name="flight", purpose="Arrow Flight queries"),
     Flow(source="superset_worker", target="dremio_coordinator", port_name="flight", purpose="async queries"),
@@ -80,6 +82,8 @@ FLOWS: tuple[Flow, ...] = (
     # monitoring and logging
     Flow(source="prometheus", target="postgresql", port_name="metrics", purpose="scrape"),
     Flow(source="prometheus", target="dremio_executor", port_name="metrics", purpose="scrape"),
+    Flow(source="prometheus", target="dremio_coordinator", port_name="metrics", purpose="scrape"),
+    Flow(source="prometheus", target="zookeeper", port_name="metrics", purpose="scrape"),
     Flow(source="prometheus", target="minio", port_name="s3", purpose="scrape /minio/v2/metrics"),
     Flow(source="prometheus", target="node_exporter", port_name="metrics", purpose="scrape"),
     Flow(source="prometheus", target="log_agent", port_name="metrics", purpose="scrape"),

@@ -45,20 +45,26 @@ def one_shot_job(
     namespace: pulumi.Input[str],
     labels: Mapping[str, str],
     image: str,
-    script: str,
     size: ServiceSize,
     parent: pulumi.Resource,
+    script: str | None = None,
+    command: Sequence[str] | None = None,
     env: Sequence[k8s.core.v1.EnvVarArgs] = (),
     volumes: Sequence[k8s.core.v1.VolumeArgs] = (),
     mounts: Sequence[k8s.core.v1.VolumeMountArgs] = (),
     depends_on: Sequence[pulumi.Resource] = (),
+    custom_timeouts: pulumi.CustomTimeouts | None = None,
 ) -> k8s.batch.v1.Job:
-    """A restricted Job running one shell script to completion, with a writable /tmp.
+    """A restricted Job running one shell script (`script`, inline) or `command` to completion, with a
+    writable /tmp.
 
     Scripts must be idempotent: a changed Job is replaced, which runs it again. Retries on failure, so a
-    script may wait for the service it configures. In `script`, a shell's `$(` is written `$$(`:
-    Kubernetes expands `$(NAME)` in commands itself.
+    script may wait for the service it configures. In an inline `script`, a shell's `$(` is written `$$(`:
+    Kubernetes expands `$(NAME)` in commands itself (scripts mounted from a ConfigMap need no escaping).
     """
+    if (script is None) == (command is None):
+        raise ValueError("one_shot_job takes either script or command")
+    run = ["sh", "-c", script] if script is not None else list(command or ())
     return k8s.batch.v1.Job(
         name,
         metadata=k8s.meta.v1.ObjectMetaArgs(namespace=namespace, labels=dict(labels)),
@@ -66,8 +72,42 @@ def one_shot_job(
             backoff_limit=6,
             template=job_template(
                 labels=labels,
-                containers=[container("run", image=image, size=size, command=["sh", "-c", script], env=env, mounts=mounts)],
+                containers=[container("run", image=image, size=size, command=run, env=env, mounts=mounts)],
                 volumes=volumes,
+            ),
+        ),
+        opts=pulumi.ResourceOptions(parent=parent, depends_on=list(depends_on), custom_timeouts=custom_timeouts),
+    )
+
+
+def cron_job(
+    name: str,
+    *,
+    namespace: pulumi.Input[str],
+    labels: Mapping[str, str],
+    schedule: str,
+    template: k8s.core.v1.PodTemplateSpecArgs,
+    parent: pulumi.Resource,
+    depends_on: Sequence[pulumi.Resource] = (),
+) -> k8s.batch.v1.CronJob:
+    """A CronJob on UTC that never runs twice at once and keeps the last three runs of each outcome.
+
+    A run that cannot start within an hour of its time is skipped rather than started late (a backup taken
+    in working hours competes with users), and a failed run is retried twice.
+    """
+    return k8s.batch.v1.CronJob(
+        name,
+        metadata=k8s.meta.v1.ObjectMetaArgs(namespace=namespace, labels=dict(labels)),
+        spec=k8s.batch.v1.CronJobSpecArgs(
+            schedule=schedule,
+            time_zone="Etc/UTC",
+            concurrency_policy="Forbid",
+            starting_deadline_seconds=3600,
+            successful_jobs_history_limit=3,
+            failed_jobs_history_limit=3,
+            job_template=k8s.batch.v1.JobTemplateSpecArgs(
+                metadata=k8s.meta.v1.ObjectMetaArgs(labels=dict(labels)),
+                spec=k8s.batch.v1.JobSpecArgs(backoff_limit=2, template=template),
             ),
         ),
         opts=pulumi.ResourceOptions(parent=parent, depends_on=list(depends_on)),

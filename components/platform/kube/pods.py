@@ -17,6 +17,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+import pulumi
 import pulumi_kubernetes as k8s
 
 from components.platform.topology import ServiceSize
@@ -136,6 +137,18 @@ def tcp_probe(port: int | str, *, period_seconds: int = 10, failure_threshold: i
     )
 
 
+def exec_probe(
+    command: Sequence[str], *, period_seconds: int = 10, failure_threshold: int = 3, timeout_seconds: int = 5
+) -> k8s.core.v1.ProbeArgs:
+    """A probe that runs `command` in the container; exit status 0 passes."""
+    return k8s.core.v1.ProbeArgs(
+        exec_=k8s.core.v1.ExecActionArgs(command=list(command)),
+        period_seconds=period_seconds,
+        failure_threshold=failure_threshold,
+        timeout_seconds=timeout_seconds,
+    )
+
+
 def startup_budget(probe: k8s.core.v1.ProbeArgs, *, startup_seconds: int) -> k8s.core.v1.ProbeArgs:
     """The same check as a startupProbe allowed `startup_seconds` to pass, so liveness stays strict."""
     period = 5
@@ -206,4 +219,29 @@ def pod_name_env() -> k8s.core.v1.EnvVarArgs:
     return k8s.core.v1.EnvVarArgs(
         name="POD_NAME",
         value_from=k8s.core.v1.EnvVarSourceArgs(field_ref=k8s.core.v1.ObjectFieldSelectorArgs(field_path="metadata.name")),
+    )
+
+
+def env_vars(values: Mapping[str, str]) -> list[k8s.core.v1.EnvVarArgs]:
+    """Plain (non-secret) environment variables, in the given order."""
+    return [k8s.core.v1.EnvVarArgs(name=name, value=value) for name, value in values.items()]
+
+
+def mount(name: str, path: str, *, read_only: bool = False) -> k8s.core.v1.VolumeMountArgs:
+    return k8s.core.v1.VolumeMountArgs(name=name, mount_path=path, read_only=read_only)
+
+
+def config_map_volume(name: str, config_map: pulumi.Input[str]) -> k8s.core.v1.VolumeArgs:
+    return k8s.core.v1.VolumeArgs(name=name, config_map=k8s.core.v1.ConfigMapVolumeSourceArgs(name=config_map))
+
+
+def secret_volume(name: str, secret: pulumi.Input[str]) -> k8s.core.v1.VolumeArgs:
+    return k8s.core.v1.VolumeArgs(name=name, secret=k8s.core.v1.SecretVolumeSourceArgs(secret_name=secret))
+
+
+def empty_dir(name: str, size_limit: str, *, in_memory: bool = False) -> k8s.core.v1.VolumeArgs:
+    """Scratch space of the pod; `in_memory` for files that must never reach a node's disk (secrets)."""
+    return k8s.core.v1.VolumeArgs(
+        name=name,
+        empty_dir=k8s.core.v1.EmptyDirVolumeSourceArgs(medium="Memory" if in_memory else None, size_limit=size_limit),
     )

@@ -26,8 +26,15 @@ def generated_s3_credentials(name: str, parent: pulumi.Resource) -> S3Credential
     return S3Credentials(access_key=access_key.result, secret_key=secret_key.result)
 
 
-def generated_password(name: str, parent: pulumi.Resource, length: int = 32) -> pulumi.Output[str]:
-    return random.RandomPassword(name, length=length, special=False, opts=pulumi.ResourceOptions(parent=parent)).result
+def generated_password(
+    name: str, parent: pulumi.Resource, length: int = 32, *, every_class: bool = False
+) -> pulumi.Output[str]:
+    """An alphanumeric password. `every_class` guarantees a lower-case letter, an upper-case letter and a
+    digit, for services whose password rules ask for them (Dremio)."""
+    classes = {"min_lower": 1, "min_upper": 1, "min_numeric": 1} if every_class else {}
+    return random.RandomPassword(
+        name, length=length, special=False, **classes, opts=pulumi.ResourceOptions(parent=parent)
+    ).result
 
 
 def secret(

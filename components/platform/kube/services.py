@@ -42,10 +42,15 @@ def cluster_service(
     ports: Mapping[str, int],
     parent: pulumi.Resource,
     service_type: str = "ClusterIP",
+    client_affinity: bool = False,
 ) -> k8s.core.v1.Service:
-    """A client Service with a fixed name: other zones address it as `<service_name>.<namespace>.svc`."""
+    """A client Service with a fixed name: other zones address it as `<service_name>.<namespace>.svc`.
+
+    `client_affinity` sends every connection of one client to the same pod (`sessionAffinity: ClientIP`),
+    for protocols whose calls must reach the server that answered the first one."""
     spec = k8s.core.v1.ServiceSpecArgs(
         type=service_type,
+        session_affinity="ClientIP" if client_affinity else None,
         selector=dict(match_labels),
         ports=[k8s.core.v1.ServicePortArgs(name=port_name, port=port, target_port=port) for port_name, port in ports.items()],
     )

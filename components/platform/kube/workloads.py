@@ -100,12 +100,22 @@ def statefulset(
     parallel: bool = True,
     parent: pulumi.Resource,
     depends_on: Sequence[pulumi.Resource] = (),
+    annotations: Mapping[str, str] | None = None,
+    ready_timeout_minutes: int | None = None,
 ) -> k8s.apps.v1.StatefulSet:
     """A StatefulSet with a fixed `name` (peers address `<name>-<n>.<service_name>`). `parallel` starts all
-    members at once: clustered stores wait for their peers, so ordered start-up would never finish."""
+    members at once: clustered stores wait for their peers, so ordered start-up would never finish.
+    `ready_timeout_minutes` replaces Pulumi's 10-minute wait for readiness, for slow first starts."""
+    timeouts = (
+        pulumi.CustomTimeouts(create=f"{ready_timeout_minutes}m", update=f"{ready_timeout_minutes}m")
+        if ready_timeout_minutes
+        else None
+    )
     return k8s.apps.v1.StatefulSet(
         resource_name,
-        metadata=k8s.meta.v1.ObjectMetaArgs(name=name, namespace=namespace, labels=dict(labels)),
+        metadata=k8s.meta.v1.ObjectMetaArgs(
+            name=name, namespace=namespace, labels=dict(labels), annotations=dict(annotations) if annotations else None
+        ),
         spec=k8s.apps.v1.StatefulSetSpecArgs(
             service_name=service_name,
             replicas=replicas,
@@ -114,5 +124,5 @@ def statefulset(
             template=template,
             volume_claim_templates=list(volume_claims) or None,
         ),
-        opts=pulumi.ResourceOptions(parent=parent, depends_on=list(depends_on)),
+        opts=pulumi.ResourceOptions(parent=parent, depends_on=list(depends_on), custom_timeouts=timeouts),
     )

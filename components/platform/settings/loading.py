@@ -33,6 +33,7 @@ from components.platform.topology import (
     Topology,
     check_profile_against_catalog,
 )
+from components.platform.versions import DREMIO
 
 
 class SettingsError(ConfigurationError):
@@ -189,6 +190,12 @@ def _warnings(config: StackConfig, project: str) -> list[str]:
         warnings.append(
             f"{project}:kubernetes_api_cidrs = {_show(config.kubernetes_api_cidrs)}: the operators, agents and webhooks may "
             "reach and be reached from any address on 443/6443. Unset it to use the cluster's own API addresses"
+        )
+    if config.processing.dremio_image_digest is None:
+        warnings.append(
+            f"{project}:processing.dremio_image_digest is not set: Dremio runs as {DREMIO.reference_with(None)} by tag "
+            "alone, so a re-pushed tag would change what runs. Pin it: `pulumi config set --path "
+            f"processing.dremio_image_digest $(crane digest {DREMIO.reference_with(None)})`"
         )
     return warnings
 
@@ -405,7 +412,9 @@ def _describe(project: str, item: Mapping[str, Any], prefix: tuple[str, ...] = (
     if isinstance(item.get("input"), dict):
         # A whole-object check (e.g. limits below requests): its message names the fields and the fix.
         return f"{project}:{path}: {message}"
-    fix = "" if "Fix:" in message else f". Fix: {_set_command(path, '<value>')}"
+    # A value out of bounds: the nearest allowed value is the fix.
+    bound = (item.get("ctx") or {}).get("ge" if kind == "greater_than_equal" else "le" if kind == "less_than_equal" else "")
+    fix = "" if "Fix:" in message else f". Fix: {_set_command(path, str(bound) if bound is not None else '<value>')}"
     return f"{project}:{path} = {_show(item['input'])}: {message}{fix}"
 
 

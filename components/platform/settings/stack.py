@@ -13,6 +13,7 @@ from components.platform.catalog import ServiceSpec, active_services
 from components.platform.settings.backups import BackupSettings
 from components.platform.settings.base import DNS_LABEL, DNS_SUBDOMAIN, SettingsGroup, validated_cidrs
 from components.platform.settings.cluster import ClusterOverrides, ServiceOverrides
+from components.platform.settings.processing import ProcessingSettings
 from components.platform.settings.storage import ObjectStorageSettings
 from components.platform.topology import ClusterShape, Profile, ServiceSize, Topology
 
@@ -38,6 +39,8 @@ class StackConfig(SettingsGroup):
     """Object storage backend and buckets; see the `object_storage.*` keys."""
     backups: BackupSettings = BackupSettings()
     """Backup schedule and retention; see the `backups.*` keys."""
+    processing: ProcessingSettings = ProcessingSettings()
+    """Dremio's bucket and image digest; see the `processing.*` keys."""
 
     @field_validator("kubernetes_api_cidrs")
     @classmethod

@@ -78,9 +78,18 @@ class ServiceSize(_Strict):
         # A JVM that reaches the cgroup limit is OOM-killed without a Java stack trace, so the limit must
         # cover everything the JVM maps, not only the heap.
         if jvm_total and jvm_total + JVM_OVERHEAD_MIB > self.memory_limit_mib:
+            direct = self.jvm_direct_memory_mib or 0
+            parts = f"jvm_heap_mib {self.jvm_heap_mib}" + (f" + jvm_direct_memory_mib {direct}" if direct else "")
+            largest_heap = self.memory_limit_mib - direct - JVM_OVERHEAD_MIB
+            lower = (
+                f"lower jvm_heap_mib to at most {largest_heap}"
+                if largest_heap >= 64
+                else "lower jvm_direct_memory_mib"
+            )
             raise ValueError(
-                f"JVM heap + direct memory ({jvm_total} MiB) + {JVM_OVERHEAD_MIB} MiB overhead exceeds "
-                f"memory_limit_mib ({self.memory_limit_mib}); lower the heap or raise the limit"
+                f"{parts} + {JVM_OVERHEAD_MIB} MiB JVM overhead = {jvm_total + JVM_OVERHEAD_MIB} MiB does not fit in "
+                f"memory_limit_mib {self.memory_limit_mib} (the container would be OOM-killed). Fix: {lower}, or raise "
+                f"memory_limit_mib to at least {jvm_total + JVM_OVERHEAD_MIB}"
             )
         return self
 

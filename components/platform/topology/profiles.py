@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from components.platform.catalog import SERVICES, Placement, ServiceSpec
+from components.platform.catalog import SERVICES, Availability, Placement, ServiceSpec
 from components.platform.topology.model import (
     HOSTNAME_KEY,
     ZONE_KEY,
@@ -71,6 +71,11 @@ def check_profile_against_catalog(profile: Profile, services: tuple[ServiceSpec,
             problems.append(
                 f"{key}.max_replicas = {size.max_replicas}: only stateless services are autoscaled; "
                 f"set max_replicas to {size.replicas} or remove it"
+            )
+        if spec.availability is Availability.SINGLE and size.replicas != 1:
+            problems.append(
+                f"{key}.replicas = {size.replicas}: {spec.name} runs exactly one instance by design "
+                f"({spec.availability_reason}). Fix: `pulumi config rm --path '{key}.replicas'`"
             )
         if spec.jvm and size.jvm_heap_mib is None:
             problems.append(f"{key}.jvm_heap_mib: {spec.name} runs on a JVM and needs a heap size in MiB")

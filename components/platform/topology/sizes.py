@@ -81,7 +81,9 @@ SIZES: dict[str, Sizes] = {
         prod=_size(2, (500, 2000), (1024, 2048)),
     ),
     "airbyte_jobs": Sizes(
-        dev=_size(1, (200, 2000), (768, 1536)),
+        # dev: one small connector at a time (a database or file source into bronze); larger syncs burst
+        # to the limit.
+        dev=_size(1, (200, 2000), (512, 1536)),
         staging=_size(2, (500, 2000), (1024, 2048)),
         prod=_size(4, (1000, 2000), (2048, 4096)),
     ),
@@ -126,7 +128,8 @@ SIZES: dict[str, Sizes] = {
         prod=_size(1, (2000, 4000), (8192, 8192), storage_gib=50, heap=4096, direct=3072),
     ),
     "dremio_executor": Sizes(
-        dev=_size(1, (250, 2000), (1280, 2048), storage_gib=10, heap=768, direct=1024),
+        # dev: heap and direct memory sized for sample data; the limit leaves the JVM room to grow into.
+        dev=_size(1, (250, 2000), (1024, 2048), storage_gib=10, heap=512, direct=1024),
         staging=_size(2, (1000, 4000), (3584, 3584), storage_gib=50, heap=1280, direct=1792),
         prod=_size(3, (2000, 4000), (10240, 10240), storage_gib=200, heap=4096, direct=5120),
     ),
@@ -134,6 +137,11 @@ SIZES: dict[str, Sizes] = {
         dev=_size(1, (25, 250), (96, 384), storage_gib=1, heap=96),
         staging=_size(3, (100, 500), (192, 512), storage_gib=2, heap=128),
         prod=_size(3, (250, 500), (512, 512), storage_gib=5, heap=256),
+    ),
+    "dremio_maintenance": Sizes(
+        dev=_size(1, (10, 100), (32, 128)),
+        staging=_size(1, (10, 100), (32, 128)),
+        prod=_size(1, (10, 100), (32, 128)),
     ),
     "dbt": Sizes(
         dev=_size(1, (100, 1000), (192, 512)),

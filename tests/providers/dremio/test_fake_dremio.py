@@ -321,6 +321,37 @@ def test_a_metadata_impacting_source_change_drops_promoted_tables(api: Api) -> N
     assert api.call("GET", f"/api/v3/catalog/{table['id']}").status_code == 404, "rootPath is: the table is dropped"
 
 
+
+def test_the_support_key_keeps_tables_through_a_metadata_impacting_change(api: Api, fake: FakeDremio) -> None:
+    """Contract: "Metadata-impacting changes" and "Support keys": ALTER SYSTEM SET keeps the datasets."""
+    table = s3_table(api)
+    job = api.ok("POST", "/api/v3/sql", {"sql": 'ALTER SYSTEM SET "store.plugin.keep_metadata_on_replace" = true'})
+    states = [api.ok("GET", f"/api/v3/job/{job['id']}")["jobState"] for _ in range(2)]
+    assert states == ["RUNNING", "COMPLETED"] and fake.system_options["store.plugin.keep_metadata_on_replace"] is True
+    source = api.ok("GET", "/api/v3/catalog/by-path/minio")
+    body = {**MINIO_SOURCE, "id": source["id"], "tag": source["tag"], "config": {**MINIO_SOURCE["config"], "accessSecret": EXISTING, "rootPath": "/lakehouse"}}
+    api.ok("PUT", f"/api/v3/catalog/{source['id']}", body)
+    assert api.call("GET", f"/api/v3/catalog/{table['id']}").status_code == 200
+
+
+def test_an_unknown_support_key_fails_its_job(api: Api) -> None:
+    job = api.ok("POST", "/api/v3/sql", {"sql": 'ALTER SYSTEM SET "no.such.key" = true'})
+    api.ok("GET", f"/api/v3/job/{job['id']}")
+    failed = api.ok("GET", f"/api/v3/job/{job['id']}")
+    assert failed["jobState"] == "FAILED" and failed["errorMessage"] == "VALIDATION ERROR: The option 'no.such.key' does not exist."
+
+
+def test_an_online_backup_needs_an_administrator_and_an_absolute_uri(api: Api, fake: FakeDremio) -> None:
+    """Contract: "Metadata backups": POST /apiv2/backup with the target directory as a JSON string."""
+    token, api.token = api.token, None
+    assert api.call("POST", "/apiv2/backup", "dremioS3:///dremio/backups").status_code == 401
+    api.token = token
+    assert api.call("POST", "/apiv2/backup", "relative/dir").status_code == 400
+    stats = api.ok("POST", "/apiv2/backup", "dremioS3:///dremio/backups")
+    assert stats["backupPath"].startswith("dremioS3:///dremio/backups/dremio_backup_") and stats["files"] == 0
+    assert fake.backups == ["dremioS3:///dremio/backups"]
+
+
 # --- reflections --------------------------------------------------------------------------------------------
 
 

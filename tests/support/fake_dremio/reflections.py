@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import re
 import uuid
 from typing import Any
 
@@ -154,8 +155,17 @@ class ReflectionsMixin:
     # -- SQL jobs ------------------------------------------------------------------------------------------
 
     def run_sql(self, *, body: Any, **_: Any) -> Any:
+        sql = (body or {}).get("sql") or ""
         job_id = str(uuid.uuid4())
-        self.jobs[job_id] = {"sql": (body or {}).get("sql"), "polls": 0}
+        self.jobs[job_id] = {"sql": sql, "polls": 0}
+        # ALTER SYSTEM SET "<option>" = <value>: the only statement whose effect the fake keeps.
+        option = re.fullmatch(r'\s*ALTER\s+SYSTEM\s+SET\s+"([^"]+)"\s*=\s*(true|false|\d+)\s*', sql, re.IGNORECASE)
+        if option:
+            name, value = option.group(1), option.group(2).lower()
+            if name not in self.system_options:
+                self.jobs[job_id]["error"] = f"VALIDATION ERROR: The option '{name}' does not exist."
+            else:
+                self.system_options[name] = value == "true" if value in ("true", "false") else int(value)
         return {"id": job_id}
 
     def get_job(self, job_id: str, **_: Any) -> Any:
@@ -163,8 +173,9 @@ class ReflectionsMixin:
         if job is None:
             raise error(404, f"Could not find a job with id [{job_id}]")
         job["polls"] += 1
-        state = "RUNNING" if job["polls"] == 1 else "COMPLETED"
-        return {"jobState": state, "rowCount": 0, "errorMessage": "", "startedAt": now(), "queryType": "REST", "cancellationReason": ""}
+        state = "RUNNING" if job["polls"] == 1 else "FAILED" if job.get("error") else "COMPLETED"
+        message = job.get("error", "") if state == "FAILED" else ""
+        return {"jobState": state, "rowCount": 0, "errorMessage": message, "startedAt": now(), "queryType": "REST", "cancellationReason": ""}
 
     def job_results(self, job_id: str, **_: Any) -> Any:
         job = self.jobs.get(job_id)

@@ -44,6 +44,10 @@ class FakeDremio(CatalogMixin, SourcesMixin, ReflectionsMixin):
         """Unpromoted folders and files of S3 sources: lower-cased full path → {path, fields, file}."""
         self.direct_tables: list[tuple[list[str], list[dict[str, Any]]]] = []
         self.unreachable_hosts: set[str] = set()
+        self.system_options: dict[str, bool | int] = {"store.plugin.keep_metadata_on_replace": False}
+        """Support keys (`ALTER SYSTEM SET`), with Dremio's defaults."""
+        self.backups: list[str] = []
+        """Target directory of every metadata backup taken (`POST /apiv2/backup`)."""
         self.requests: list[tuple[str, str]] = []
         self.bodies: list[Any] = []
         """The parsed JSON body of each request, in the order of `requests` (None when empty)."""
@@ -175,6 +179,7 @@ class FakeDremio(CatalogMixin, SourcesMixin, ReflectionsMixin):
             ("GET", r"/apiv2/login", self.check_login),
             ("DELETE", r"/apiv2/login", self.logout),
             ("GET", r"/api/v3/info", self.info),
+            ("POST", r"/apiv2/backup", self.backup),
             ("GET", r"/api/v3/catalog", self.list_top_level),
             ("POST", r"/api/v3/catalog", self.create_entity),
             ("GET", r"/api/v3/catalog/by-path/(.+)", self.get_by_path),
@@ -264,6 +269,14 @@ class FakeDremio(CatalogMixin, SourcesMixin, ReflectionsMixin):
 
     def logout(self, **_: Any) -> Any:
         return 204, None
+
+    def backup(self, *, body: Any, **_: Any) -> Any:
+        # The body is the target directory as a JSON string; Dremio writes a dated directory inside it.
+        if not isinstance(body, str) or "://" not in body:
+            raise error(400, "Backup path must be an absolute URI", context=[])
+        self.backups.append(body)
+        stamp = datetime.now(UTC).strftime("%Y-%m-%d_%H.%M")
+        return {"backupPath": f"{body}/dremio_backup_{stamp}", "tables": len(self.entities) + 12, "files": 0}
 
     def info(self, **_: Any) -> Any:
         return {"version": "25.2.0-fake", "buildTime": now(), "commit": {"hash": "fake"}, "clusterType": "OSS"}

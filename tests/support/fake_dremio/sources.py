@@ -157,7 +157,8 @@ class SourcesMixin:
         self._check_connectivity(entity.path[0], entity.body["type"], stored["config"])
         entity.body = stored
         entity.tag = new_tag()
-        if impacting:
+        # Dremio keeps the datasets only when the support key says so (set by the processing layer's Job).
+        if impacting and not self.system_options["store.plugin.keep_metadata_on_replace"]:
             for child in self._below(entity.path):
                 if child.kind == "table" and not child.body.get("direct"):
                     self._unregister(child)
