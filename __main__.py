@@ -47,8 +47,13 @@ storage = Storage(
                 writes=("silver", "gold", dist_bucket),
             ),
             S3Grant(consumer="dremio-backups", zone=Zone.PROCESSING, reads=("backups",), writes=("backups",)),
+            S3Grant(consumer="dbt", zone=Zone.PROCESSING, reads=("logs",), writes=("logs",)),
         ],
-        database_grants=[DatabaseGrant(name="airbyte", zone=Zone.INGESTION), DatabaseGrant(name="superset", zone=Zone.PRESENTATION)],
+        database_grants=[
+            DatabaseGrant(name="airbyte", zone=Zone.INGESTION),
+            DatabaseGrant(name="superset", zone=Zone.PRESENTATION),
+            DatabaseGrant(name="dbt", zone=Zone.PROCESSING),
+        ],
         search_grants=[
             SearchGrant(user="dremio", role="dremio_reader", zone=Zone.PROCESSING),
             SearchGrant(user="log_shipper", role="log_writer", zone=Zone.NODE_AGENTS),
@@ -74,6 +79,8 @@ processing = Processing(
         buckets=storage.buckets,
         s3_credentials=storage.s3_credentials["dremio"],
         backup_credentials=storage.s3_credentials["dremio-backups"],
+        artifacts_credentials=storage.s3_credentials["dbt"],
+        dbt_database=storage.databases["dbt"],
         ca=certificates.authority,
         issuer_ready=certificates.issuer,
     ),
@@ -103,5 +110,10 @@ pulumi.export(
         "ca": {"config_map": certificates.authority.config_map, "key": certificates.authority.key, "issuer": certificates.authority.issuer},
         "admin_secret": processing.admin_secret.name,
         "metadata_backup_schedule_utc": processing.backup_schedule,
+        "dbt": {
+            "image": processing.dbt.image,
+            "schedule_utc": processing.dbt.schedule,
+            "deploy_job": processing.dbt.deploy_job.metadata.name,
+        },
     },
 )

@@ -12,7 +12,8 @@ Objects the program reads from the cluster (`X.get(...)`) come from `CLUSTER_OBJ
 cluster; tests pass their own with `cluster=`.
 
 Mocked values: a `RandomPassword` and a TLS `PrivateKey` return `mock-secret-<name>` so leak checks can
-search for it (a `SelfSignedCert` returns a PEM-shaped `mock-<name>` certificate);
+search for it (a `SelfSignedCert` returns a PEM-shaped `mock-<name>` certificate; a built image its tag with a
+digest derived from the tag);
 secret config values (`secure:` in the stack file, which only the CLI can decrypt) become
 `mock-config-secret-<key>`. Kubernetes objects without `metadata.name` get `<resource name>-mock`,
 standing in for Pulumi's auto-naming.
@@ -20,6 +21,7 @@ standing in for Pulumi's auto-naming.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 import os
@@ -34,7 +36,9 @@ from typing import Any
 import pulumi
 import yaml
 from pulumi.runtime import mocks as pulumi_mocks
+from pulumi.runtime import resource as pulumi_resource_runtime
 from pulumi.runtime import rpc
+from pulumi.runtime.proto import source_pb2
 from pulumi.runtime.settings import SETTINGS, set_root_resource
 from pulumi.runtime.stack import run_in_stack, wait_for_rpcs
 from pulumi.runtime.sync_await import _sync_await
@@ -172,6 +176,11 @@ class _PlatformMocks(pulumi_mocks.Mocks):
             state.update(privateKeyPem=secret, privateKeyOpenssh=secret, publicKeyPem=f"mock-public-key-{args.name}")
         if args.typ == "tls:index/selfSignedCert:SelfSignedCert":
             state["certPem"] = f"-----BEGIN CERTIFICATE-----\nmock-{args.name}\n-----END CERTIFICATE-----\n"
+        if args.typ == "docker-build:index:Image":
+            # What a push returns: the tag with the registry's digest (here a stable stand-in).
+            tag = (state.get("tags") or [f"{args.name}:mock"])[0]
+            digest = "sha256:" + hashlib.sha256(tag.encode()).hexdigest()
+            state.update(digest=digest, ref=f"{tag}@{digest}")
         if args.typ.startswith("kubernetes:") and isinstance(state.get("metadata"), dict):
             metadata = dict(state["metadata"])
             metadata.setdefault("name", f"{args.name}-mock")
@@ -237,6 +246,9 @@ def evaluate_stack(
     graph = into if into is not None else StackGraph(stack=stack)
     graph.secret_values.update(config[key] for key in secret_keys or [] if key in config)
 
+    # Source positions (a stack trace per registration) serve the CLI's display only; under mocks they are
+    # never read, and capturing them is a tenth of an evaluation's time.
+    pulumi_resource_runtime._get_stack_trace = source_pb2.StackTrace
     mocks = _PlatformMocks(graph, cluster)
     logger = logging.getLogger(f"offline.graph.{stack}")
     logger.propagate = False

@@ -124,3 +124,7 @@ class QueryEngine:
     admin_username: str
     admin_password: pulumi.Output[str]
     """A secret Output, for the program's own dynamic providers."""
+    lake_source: str
+    """Name of Dremio's S3 source over the lake's buckets (dbt writes tables through it)."""
+    space: str
+    """Dremio space of the lakehouse's views (dbt's, one folder per layer)."""

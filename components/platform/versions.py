@@ -148,6 +148,16 @@ CURL = ImagePin(
     source="OCI index digest pinned identically by many public projects",
 )
 
+# renovate: datasource=docker depName=docker.io/library/python
+PYTHON_BASE = ImagePin(
+    registry="docker.io",
+    repository="library/python",
+    # The base of the images the program builds (images/*/Dockerfile): dbt-dremio supports Python 3.11.
+    tag="3.11-slim-bookworm",
+    digest="sha256:a36c24f9cbdf4fd0f52d67f0823eeac19c2028c637cecc392d97f980d4fec56b",
+    source="pinned identically by two public Dockerfiles; the Dockerfiles' FROM lines must equal this pin (a test checks)",
+)
+
 # renovate: datasource=helm registryUrl=https://charts.jetstack.io depName=cert-manager
 CERT_MANAGER = ChartPin(
     repository="https://charts.jetstack.io", chart="cert-manager", version="v1.19.1", app_version="v1.19.1",
@@ -186,7 +196,9 @@ FLUENT_BIT = ChartPin(
     release="fluent-bit",
 )
 
-IMAGES: tuple[ImagePin, ...] = (MINIO, MINIO_CLIENT, SEAWEEDFS, POSTGRESQL, ELASTICSEARCH, DREMIO, ZOOKEEPER, CURL)
+IMAGES: tuple[ImagePin, ...] = (
+    MINIO, MINIO_CLIENT, SEAWEEDFS, POSTGRESQL, ELASTICSEARCH, DREMIO, ZOOKEEPER, CURL, PYTHON_BASE,
+)
 CHARTS: tuple[ChartPin, ...] = (
     CERT_MANAGER, CLOUDNATIVE_PG, BARMAN_CLOUD_PLUGIN, ECK_OPERATOR, AIRBYTE, KUBE_PROMETHEUS_STACK, FLUENT_BIT,
 )

@@ -288,7 +288,7 @@ def test_the_dremio_bucket_is_created_and_granted_to_dremio_only(backend: str) -
 def test_the_metadata_backup_runs_daily_and_keeps_the_retention(stack: str) -> None:
     settings = shipped_settings(stack)
     manifests = processing(stack_manifests(stack))
-    (cron,) = find(manifests, "CronJob")
+    (cron,) = [c for c in find(manifests, "CronJob") if c["metadata"]["name"].startswith("processing-maintenance-backup")]
     assert cron["spec"]["schedule"] == f"30 {settings.config.backups.base_backup_hour_utc} * * *"
     assert cron["spec"]["timeZone"] == "Etc/UTC" and cron["spec"]["concurrencyPolicy"] == "Forbid"
     pod = cron["spec"]["jobTemplate"]["spec"]["template"]["spec"]
@@ -322,7 +322,10 @@ def test_the_set_up_job_runs_after_the_coordinator() -> None:
 
 def test_the_catalog_admits_exactly_the_processing_flows() -> None:
     processing_services = {"dremio_coordinator", "dremio_executor", "zookeeper", "dremio_maintenance"}
+    dbt_flows = {("dbt", "postgresql", "postgres"), ("dbt", "object_storage", "s3"), ("dbt_exporter", "postgresql", "postgres"),
+                 ("prometheus", "dbt_exporter", "metrics")}
     flows = {(f.source, f.target, f.port_name) for f in FLOWS if f.source in processing_services or f.target in processing_services}
+    assert dbt_flows <= {(f.source, f.target, f.port_name) for f in FLOWS}
     assert flows == {
         ("superset_web", "dremio_coordinator", "flight"),
         ("superset_worker", "dremio_coordinator", "flight"),

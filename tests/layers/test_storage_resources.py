@@ -36,7 +36,7 @@ def test_postgresql_resources_reference_each_other(stack: str, backend: str) -> 
     (plugin,) = spec["plugins"]
     assert plugin == {"name": "barman-cloud.cloudnative-pg.io", "isWALArchiver": True, "parameters": {"barmanObjectName": store["metadata"]["name"]}}
     roles = {role["name"]: role for role in spec["managed"]["roles"]}
-    assert set(roles) == {"airbyte", "superset"}
+    assert set(roles) == {"airbyte", "superset", "dbt"}
     for name, role in roles.items():
         role_secret = secrets[role["passwordSecret"]["name"]]
         assert role_secret["type"] == "kubernetes.io/basic-auth"
@@ -111,7 +111,7 @@ def test_minio_erasure_coding_and_start_up(stack: str, storage_class: str | None
 @pytest.mark.parametrize("backend", ["minio", "seaweedfs", "external"])
 def test_set_up_job_creates_every_bucket(backend: str) -> None:
     manifests = backend_manifests("dev", backend)
-    jobs = [j for j in find(manifests, "Job") if "mc mb" in " ".join(j["spec"]["template"]["spec"]["containers"][0]["command"])]
+    jobs = [j for j in find(manifests, "Job") if "mc mb" in " ".join(j["spec"]["template"]["spec"]["containers"][0].get("command") or [])]
     (job,) = jobs
     script = job["spec"]["template"]["spec"]["containers"][0]["command"][-1]
     prefix = "acme-" if backend == "external" else ""
@@ -125,7 +125,7 @@ def test_seaweedfs_identities_limit_each_consumer_to_its_buckets() -> None:
     manifests = backend_manifests("staging", "seaweedfs")
     identities_secret = next(m for m in manifests if m.kind == "Secret" and "s3.json" in m.document["stringData"])
     identities = {i["name"]: i for i in json.loads(identities_secret.document["stringData"]["s3.json"])["identities"]}
-    assert set(identities) == {"admin", "airbyte", "dremio", "dremio-backups", "backups"}
+    assert set(identities) == {"admin", "airbyte", "dremio", "dremio-backups", "dbt", "backups"}
     assert sorted(identities["backups"]["actions"]) == ["List:backups", "Read:backups", "Tagging:backups", "Write:backups"]
     assert sorted(identities["dremio-backups"]["actions"]) == sorted(identities["backups"]["actions"])
     # Dremio: read on bronze, read-write on silver, gold and its own bucket, nothing else.
@@ -133,7 +133,8 @@ def test_seaweedfs_identities_limit_each_consumer_to_its_buckets() -> None:
     assert {a.split(":")[1] for a in dremio if a.startswith("Read:")} == {"bronze", "silver", "gold", "dremio"}
     assert {a.split(":")[1] for a in dremio if a.startswith("Write:")} == {"silver", "gold", "dremio"}
     keys = {c["accessKey"] for i in identities.values() for c in i["credentials"]}
-    assert len(keys) == 5 and keys <= graph.secret_values
+    assert sorted(identities["dbt"]["actions"]) == ["List:logs", "Read:logs", "Tagging:logs", "Write:logs"]
+    assert len(keys) == 6 and keys <= graph.secret_values
 
 
 @pytest.mark.parametrize("backend", BACKENDS)
@@ -210,6 +211,8 @@ def test_switching_backend_changes_only_object_storage(stack: str, backend: str)
     else:
         # An external store has another endpoint and bucket names; only the resources naming them change.
         assert differing == [
+            "processing-dbt-deploy",
+            "processing-dbt-nightly",
             "processing-dremio-config",
             "processing-maintenance-backup",
             "storage-elasticsearch-cluster",
@@ -257,6 +260,6 @@ def test_external_backend_opens_egress_only_to_the_configured_endpoint() -> None
     by_selector = {tuple(sorted(spec.policy_selector.items())): spec.name for spec in SERVICES_BY_NAME.values()}
     clients = {by_selector[tuple(sorted(labels.items()))] for _, labels, _ in egress_to_blocks}
     assert clients == {
-        "airbyte_worker", "airbyte_jobs", "dremio_coordinator", "dremio_executor", "dremio_maintenance",
+        "airbyte_worker", "airbyte_jobs", "dbt", "dremio_coordinator", "dremio_executor", "dremio_maintenance",
         "postgresql", "elasticsearch", "storage_setup",
     }

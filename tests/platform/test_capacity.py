@@ -156,3 +156,4 @@ def test_the_memory_limits_and_the_autoscaled_peak_are_reported_against_allocata
     assert peak["headroom_memory_percent"] == round(
         100 * (peak["allocatable_memory_mib"] - peak["requested_memory_mib"]) / peak["allocatable_memory_mib"], 1
     )
+

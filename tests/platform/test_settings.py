@@ -377,3 +377,50 @@ def test_backup_settings_are_bounded() -> None:
     assert len(problems) == 2
     assert any("backups.retention_days = 0: Input should be greater than or equal to 1" in p for p in problems)
     assert any("backups.base_backup_hour_utc = 24: Input should be less than or equal to 23" in p for p in problems)
+
+
+@pytest.mark.parametrize(
+    ("schedule", "reason"),
+    [
+        ("30 2 * *", "a cron schedule has 5 fields (minute hour day-of-month month day-of-week), this one has 4"),
+        ("61 2 * * *", "the minute field '61' is outside 0-59"),
+        ("30 2 * * mon", "the day of week field 'mon' is not a number, a range, a list, `*` or a step such as `*/15`"),
+        ("*/0 * * * *", "the minute field '*/0' is not a number, a range, a list, `*` or a step such as `*/15`"),
+    ],
+)
+def test_an_invalid_dbt_schedule_is_refused(schedule: str, reason: str) -> None:
+    assert only_problem({"topology": "dev", "dbt": {"schedule": schedule}}) == (
+        f"data-platform:dbt.schedule = '{schedule}': {reason}. Fix: `pulumi config set --path dbt.schedule '30 2 * * *'` (02:30 UTC daily)"
+    )
+
+
+@pytest.mark.parametrize("schedule", ["30 2 * * *", "0 */6 * * 1-5", "15,45 1 1 1,7 0"])
+def test_valid_dbt_schedules_pass(schedule: str) -> None:
+    assert parse_settings({"topology": "dev", "dbt": json.dumps({"schedule": schedule})}, stack="dev").config.dbt.schedule == schedule
+
+
+@pytest.mark.parametrize("registry", ["acme/images", "https://ghcr.io/acme", "/data-platform", "Ghcr.io/Acme"])
+def test_a_registry_without_a_host_is_refused(registry: str) -> None:
+    problem = only_problem({"topology": "dev", "images": {"registry": registry}})
+    assert problem.startswith(f"data-platform:images.registry = '{registry}': give the registry's host")
+    assert problem.endswith("Fix: `pulumi config set --path images.registry ghcr.io/<org>/data-platform`")
+
+
+def test_a_supplied_image_without_a_digest_is_refused() -> None:
+    problem = only_problem({"topology": "dev", "images": {"dbt": "ghcr.io/acme/dbt:1.0"}})
+    assert problem.startswith("data-platform:images.dbt = 'ghcr.io/acme/dbt:1.0': name the image by digest")
+
+
+def test_a_registry_user_needs_its_secret_password() -> None:
+    problem = only_problem({"topology": "dev", "images": {"registry": "ghcr.io/acme", "registry_username": "robot"}})
+    assert problem == (
+        "data-platform:images_registry_password: required with images.registry_username. "
+        "Fix: `pulumi config set --secret images_registry_password <value>`"
+    )
+
+
+@pytest.mark.parametrize(("topology", "expected"), [("dev", True), ("staging", False)])
+def test_sample_data_defaults_by_topology_and_can_be_set(topology: str, expected: bool) -> None:
+    assert parse_settings({"topology": topology}, stack=topology).sample_data is expected
+    raw = {"topology": topology, "lakehouse": json.dumps({"sample_data": not expected})}
+    assert parse_settings(raw, stack=topology).sample_data is (not expected)

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from components.platform import versions
 from components.platform.security_exceptions import UNPINNED_IMAGES
+from components.platform.settings.images import BUILT_IMAGES
 from offline.manifests import Manifest, pod_templates
+from tests.support.stacks import PROJECT_ROOT
 
 
 def test_pins_are_well_formed_and_unique() -> None:
@@ -43,10 +47,19 @@ def test_bad_pins_are_refused(fields: dict, message: str) -> None:
         versions.ImagePin(**{**base, **fields})
 
 
-def test_every_deployed_image_is_pinned_in_the_versions_module(manifests: tuple[Manifest, ...]) -> None:
-    # The shipped stacks set no Dremio digest: its image runs by tag, as the exception says.
+def test_every_deployed_image_is_pinned_in_the_versions_module_or_built(manifests: tuple[Manifest, ...]) -> None:
+    # The shipped stacks set no Dremio digest: its image runs by tag, as the exception says. Images the
+    # program builds (images/<name>/) are pushed to the stack's registry and run by the digest it returned.
     pinned = {image.reference_with(image.digest) for image in versions.IMAGES}
+    built = re.compile(rf"[a-z0-9.:-]+/[a-z0-9/._-]+/({'|'.join(BUILT_IMAGES)}):[0-9a-f]{{16}}@sha256:[0-9a-f]{{64}}")
     for manifest, pod in pod_templates(manifests):
         spec = pod.get("spec") or {}
         for container in [*spec.get("initContainers", []), *spec.get("containers", [])]:
-            assert container["image"] in pinned, f"{manifest.identity}: {container['image']} is not in versions.py"
+            image = container["image"]
+            assert image in pinned or built.fullmatch(image), f"{manifest.identity}: {image} is not in versions.py"
+
+
+def test_the_dockerfiles_base_is_the_pinned_python() -> None:
+    for dockerfile in (PROJECT_ROOT / "images").glob("*/Dockerfile"):
+        froms = [line.split()[1] for line in dockerfile.read_text().splitlines() if line.startswith("FROM ")]
+        assert froms == [versions.PYTHON_BASE.reference], f"{dockerfile}: FROM must be versions.PYTHON_BASE"

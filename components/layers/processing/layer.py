@@ -1,8 +1,8 @@
-"""Processing: the lakehouse engine (Dremio OSS with its ZooKeeper ensemble), as one layer.
+"""Processing: the lakehouse engine (Dremio OSS with its ZooKeeper ensemble) and the dbt project that
+transforms the lake, as one layer.
 
 Composed in `__main__.py` from the storage layer's outputs (the S3 endpoint and region, the bucket
-names, the processing namespace's S3 credentials) and the platform CA. dbt joins this layer later; it
-needs nothing here but the `query_engine` output.
+names, the processing namespace's S3 credentials, the `dbt` database) and the platform CA.
 """
 
 from __future__ import annotations
@@ -12,16 +12,21 @@ from dataclasses import dataclass
 
 import pulumi
 
+from components.layers.processing.dbt import DbtProject, DbtProjectArgs
 from components.layers.processing.dremio import Dremio, DremioArgs
 from components.layers.processing.maintenance import DremioMaintenance, MaintenanceArgs
 from components.layers.processing.zookeeper import Zookeeper, ZookeeperArgs
 from components.platform import kube
 from components.platform.catalog import service
-from components.platform.contracts import CertificateAuthority, QueryEngine, SecretRef
+from components.platform.contracts import CertificateAuthority, DatabaseRef, QueryEngine, SecretRef
 from components.platform.settings import PlatformSettings
 
 ADMIN_USERNAME = "platform_admin"
-"""Dremio's first administrator, created by the set-up Job; the providers log in as it."""
+"""Dremio's first administrator, created by the set-up Job; the providers and dbt log in as it."""
+LAKE_SOURCE = "lake"
+"""Dremio's S3 source over the lake's buckets."""
+SPACE = "lakehouse"
+"""Dremio's space for the lakehouse's views."""
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -39,6 +44,10 @@ class ProcessingArgs:
     """The processing credential: read on bronze, read-write on silver, gold and Dremio's bucket."""
     backup_credentials: SecretRef
     """Write access to the backups bucket, for the metadata backup's copy step only."""
+    artifacts_credentials: SecretRef
+    """Write access to the logs bucket, for dbt's run artifacts."""
+    dbt_database: DatabaseRef
+    """The `dbt` database (run history), with its credential in the processing namespace."""
     ca: CertificateAuthority
     """The platform CA: signs Dremio's certificate; clients verify against it."""
     issuer_ready: pulumi.Resource
@@ -50,6 +59,8 @@ class Processing(pulumi.ComponentResource):
     """How other layers reach Dremio (endpoints, CA, administrator)."""
     admin_secret: SecretRef
     backup_schedule: str
+    dbt: DbtProject
+    """The dbt project: its `deploy_job` is what resources reading the marts depend on."""
 
     def __init__(self, name: str, args: ProcessingArgs, opts: pulumi.ResourceOptions | None = None):
         super().__init__("data-platform:processing:Processing", name, None, opts)
@@ -97,6 +108,25 @@ class Processing(pulumi.ComponentResource):
             opts=child,
         )
         self.backup_schedule = maintenance.backup_schedule
+        self.dbt = DbtProject(
+            f"{name}-dbt",
+            DbtProjectArgs(
+                settings=settings,
+                namespace=args.namespace,
+                dremio_host=dremio.host,
+                dremio_port=service("dremio_coordinator").ports["web"],
+                lake_source=LAKE_SOURCE,
+                space=SPACE,
+                ca=args.ca,
+                admin=self.admin_secret,
+                buckets=args.buckets,
+                lake_credentials=args.s3_credentials,
+                artifacts_credentials=args.artifacts_credentials,
+                database=args.dbt_database,
+                dremio_ready=maintenance.setup_job,
+            ),
+            opts=child,
+        )
         self.query_engine = QueryEngine(
             web_url=pulumi.Output.from_input(dremio.web_url),
             flight_host=pulumi.Output.from_input(dremio.host),
@@ -105,6 +135,8 @@ class Processing(pulumi.ComponentResource):
             admin=self.admin_secret,
             admin_username=ADMIN_USERNAME,
             admin_password=admin_password,
+            lake_source=LAKE_SOURCE,
+            space=SPACE,
         )
         self.register_outputs(
             {
@@ -118,5 +150,6 @@ class Processing(pulumi.ComponentResource):
                 },
                 "admin_secret": self.admin_secret.name,
                 "backup_schedule": self.backup_schedule,
+                "dbt": self.dbt.urn,
             }
         )

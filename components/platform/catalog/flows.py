@@ -49,6 +49,9 @@ FLOWS: tuple[Flow, ...] = (
     Flow(source="zookeeper", target="zookeeper", port_name="peer", purpose="quorum"),
     Flow(source="zookeeper", target="zookeeper", port_name="election", purpose="leader election"),
     Flow(source="dbt", target="dremio_coordinator", port_name="web", purpose="dbt-dremio REST"),
+    Flow(source="dbt", target="postgresql", port_name="postgres", purpose="run history"),
+    Flow(source="dbt", target="object_storage", port_name="s3", purpose="run artifacts to the logs bucket"),
+    Flow(source="dbt_exporter", target="postgresql", port_name="postgres", purpose="reads the run history"),
     Flow(source="dremio_maintenance", target="dremio_coordinator", port_name="web", purpose="set-up and metadata backups"),
     Flow(source="dremio_maintenance", target="object_storage", port_name="s3", purpose="copies backups to the backups bucket"),
     # presentation
@@ -84,6 +87,7 @@ FLOWS: tuple[Flow, ...] = (
     Flow(source="prometheus", target="dremio_executor", port_name="metrics", purpose="scrape"),
     Flow(source="prometheus", target="dremio_coordinator", port_name="metrics", purpose="scrape"),
     Flow(source="prometheus", target="zookeeper", port_name="metrics", purpose="scrape"),
+    Flow(source="prometheus", target="dbt_exporter", port_name="metrics", purpose="scrape"),
     Flow(source="prometheus", target="minio", port_name="s3", purpose="scrape /minio/v2/metrics"),
     Flow(source="prometheus", target="node_exporter", port_name="metrics", purpose="scrape"),
     Flow(source="prometheus", target="log_agent", port_name="metrics", purpose="scrape"),

@@ -105,7 +105,12 @@ SERVICES: tuple[ServiceSpec, ...] = (
     _S(name="dbt", availability=_A.RESCHEDULED,
        availability_reason="a run interrupted by the loss is retried by its Job",
        zone=_Z.PROCESSING, placement=_P.JOB_SLOTS, pods=PLATFORM,
-       app="dbt", component="job", description="dbt build runs against Dremio"),
+       app="dbt", component="job", description="dbt build runs against Dremio (nightly, and at deploy time)"),
+    _S(name="dbt_exporter", availability=_A.RESCHEDULED,
+       availability_reason="only metrics about past runs: they are read again from PostgreSQL when it is back",
+       zone=_Z.PROCESSING, placement=_P.STATELESS, pods=PLATFORM,
+       app="dbt", component="exporter", ports={"metrics": 9102},
+       description="Prometheus metrics from the dbt run history"),
     # presentation
     _S(name="superset_web", availability=_A.REDUNDANT, zone=_Z.PRESENTATION, placement=_P.STATELESS, pods=PLATFORM,
        app="superset", component="web", ports={"http": 8088}),

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 from components.platform.checks.availability import AvailabilityReport, check_availability
 from components.platform.checks.capacity import CapacityReport, check_capacity
+from components.platform.checks.images import check_images
 from components.platform.errors import ConfigurationError
 from components.platform.settings import PlatformSettings
 
@@ -26,7 +27,7 @@ class StartupReport:
 def run(settings: PlatformSettings) -> StartupReport:
     """Every start-up check; one ConfigurationError listing every failure when any fails."""
     results, failures = [], []
-    for check in (check_capacity, check_availability):
+    for check in (check_capacity, check_availability, check_images):
         try:
             results.append(check(settings))
         except ConfigurationError as error:
@@ -35,5 +36,5 @@ def run(settings: PlatformSettings) -> StartupReport:
         raise failures[0]
     if failures:
         raise ConfigurationError("\n\n".join(str(error) for error in failures), [p for e in failures for p in e.problems])
-    capacity, availability = results
+    capacity, availability, _ = results
     return StartupReport(capacity=capacity, availability=availability)

@@ -48,7 +48,7 @@ from components.platform.kube.pods import (
 )
 from components.platform.kube.secrets import generated_password, generated_s3_credentials, secret
 from components.platform.kube.services import cluster_service, headless_service
-from components.platform.kube.workloads import container, pod_template, statefulset
+from components.platform.kube.workloads import container, deployment, pod_template, statefulset
 
 __all__ = [
     "CPU_TARGET_UTILIZATION_PERCENT",
@@ -64,6 +64,7 @@ __all__ = [
     "container_security_context",
     "container_security_values",
     "cron_job",
+    "deployment",
     "disruption_budget",
     "empty_dir",
     "env_vars",

@@ -89,11 +89,14 @@ def cron_job(
     template: k8s.core.v1.PodTemplateSpecArgs,
     parent: pulumi.Resource,
     depends_on: Sequence[pulumi.Resource] = (),
+    deadline_seconds: int | None = None,
+    retries: int = 2,
 ) -> k8s.batch.v1.CronJob:
     """A CronJob on UTC that never runs twice at once and keeps the last three runs of each outcome.
 
     A run that cannot start within an hour of its time is skipped rather than started late (a backup taken
-    in working hours competes with users), and a failed run is retried twice.
+    in working hours competes with users); a failed run is retried `retries` times; a run still going after
+    `deadline_seconds` is stopped and counts as failed.
     """
     return k8s.batch.v1.CronJob(
         name,
@@ -107,7 +110,9 @@ def cron_job(
             failed_jobs_history_limit=3,
             job_template=k8s.batch.v1.JobTemplateSpecArgs(
                 metadata=k8s.meta.v1.ObjectMetaArgs(labels=dict(labels)),
-                spec=k8s.batch.v1.JobSpecArgs(backoff_limit=2, template=template),
+                spec=k8s.batch.v1.JobSpecArgs(
+                    backoff_limit=retries, active_deadline_seconds=deadline_seconds, template=template
+                ),
             ),
         ),
         opts=pulumi.ResourceOptions(parent=parent, depends_on=list(depends_on)),

@@ -126,3 +126,33 @@ def statefulset(
         ),
         opts=pulumi.ResourceOptions(parent=parent, depends_on=list(depends_on), custom_timeouts=timeouts),
     )
+
+
+def deployment(
+    resource_name: str,
+    *,
+    namespace: pulumi.Input[str],
+    labels: Mapping[str, str],
+    match_labels: Mapping[str, str],
+    replicas: int | None,
+    template: k8s.core.v1.PodTemplateSpecArgs,
+    parent: pulumi.Resource,
+    name: str | None = None,
+    depends_on: Sequence[pulumi.Resource] = (),
+) -> k8s.apps.v1.Deployment:
+    """A Deployment of the pod `template`. `replicas` None leaves the count to an autoscaler
+    (`kube.replicas_unless_autoscaled`); a rollout replaces one pod at a time and never goes below the count."""
+    return k8s.apps.v1.Deployment(
+        resource_name,
+        metadata=k8s.meta.v1.ObjectMetaArgs(name=name, namespace=namespace, labels=dict(labels)),
+        spec=k8s.apps.v1.DeploymentSpecArgs(
+            replicas=replicas,
+            selector=k8s.meta.v1.LabelSelectorArgs(match_labels=dict(match_labels)),
+            strategy=k8s.apps.v1.DeploymentStrategyArgs(
+                type="RollingUpdate",
+                rolling_update=k8s.apps.v1.RollingUpdateDeploymentArgs(max_unavailable=0, max_surge=1),
+            ),
+            template=template,
+        ),
+        opts=pulumi.ResourceOptions(parent=parent, depends_on=list(depends_on)),
+    )

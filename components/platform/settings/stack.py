@@ -13,8 +13,10 @@ from components.platform.catalog import ServiceSpec, active_services
 from components.platform.settings.backups import BackupSettings
 from components.platform.settings.base import DNS_LABEL, DNS_SUBDOMAIN, SettingsGroup, validated_cidrs
 from components.platform.settings.cluster import ClusterOverrides, ServiceOverrides
+from components.platform.settings.images import ImageSettings
 from components.platform.settings.processing import ProcessingSettings
 from components.platform.settings.storage import ObjectStorageSettings
+from components.platform.settings.transformations import DbtSettings, LakehouseSettings
 from components.platform.topology import ClusterShape, Profile, ServiceSize, Topology
 
 PROJECT = "data-platform"
@@ -41,6 +43,12 @@ class StackConfig(SettingsGroup):
     """Backup schedule and retention; see the `backups.*` keys."""
     processing: ProcessingSettings = ProcessingSettings()
     """Dremio's bucket and image digest; see the `processing.*` keys."""
+    images: ImageSettings = ImageSettings()
+    """Where built images are pushed, or which pushed images to use; see the `images.*` keys. A stack needs `images.registry` unless every `images.<name>` is set."""
+    dbt: DbtSettings = DbtSettings()
+    """The nightly transformation run; see the `dbt.*` keys."""
+    lakehouse: LakehouseSettings = LakehouseSettings()
+    """The data team's content; see the `lakehouse.*` keys."""
 
     @field_validator("kubernetes_api_cidrs")
     @classmethod
@@ -104,6 +112,12 @@ class PlatformSettings(BaseModel):
     def active_services(self) -> tuple[ServiceSpec, ...]:
         """The catalog services this stack deploys (one object-storage backend's)."""
         return active_services(self.config.object_storage.backend)
+
+    @property
+    def sample_data(self) -> bool:
+        """Whether the stack loads the dbt project's sample seeds (`lakehouse.sample_data`, by topology when unset)."""
+        configured = self.config.lakehouse.sample_data
+        return self.topology is Topology.DEV if configured is None else configured
 
     @property
     def instance(self) -> str:

@@ -148,6 +148,11 @@ SIZES: dict[str, Sizes] = {
         staging=_size(1, (250, 1000), (512, 1024)),
         prod=_size(2, (500, 1000), (1024, 2048)),
     ),
+    "dbt_exporter": Sizes(
+        dev=_size(1, (10, 100), (48, 128)),
+        staging=_size(1, (10, 100), (48, 128)),
+        prod=_size(1, (25, 200), (64, 128)),
+    ),
     "superset_web": Sizes(
         dev=_size(1, (100, 1000), (320, 1024)),
         staging=_size(2, (250, 1000), (512, 1024)),

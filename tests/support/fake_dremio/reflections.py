@@ -159,6 +159,9 @@ class ReflectionsMixin:
         job_id = str(uuid.uuid4())
         self.jobs[job_id] = {"sql": sql, "polls": 0}
         # ALTER SYSTEM SET "<option>" = <value>: the only statement whose effect the fake keeps.
+        for text, message in self.sql_failures:
+            if text in sql:
+                self.jobs[job_id]["error"] = message
         option = re.fullmatch(r'\s*ALTER\s+SYSTEM\s+SET\s+"([^"]+)"\s*=\s*(true|false|\d+)\s*', sql, re.IGNORECASE)
         if option:
             name, value = option.group(1), option.group(2).lower()
@@ -183,6 +186,10 @@ class ReflectionsMixin:
             raise error(404, f"Could not find a job with id [{job_id}]")
         if job["polls"] < 2:
             raise error(400, "Can not fetch details for a job that is in [RUNNING] state.", context=[])
+        if re.search(r"\bas\s+failures\b", job["sql"] or "", re.IGNORECASE):
+            # A dbt data test counts the rows that break it; the fake holds no data, so nothing does.
+            row = {"failures": 0, "should_warn": False, "should_error": False}
+            return {"rowCount": 1, "schema": [{"name": k, "type": {"name": "BIGINT" if k == "failures" else "BOOLEAN"}} for k in row], "rows": [row]}
         return {"rowCount": 0, "schema": [], "rows": []}
 
 

@@ -46,6 +46,7 @@ class FakeDremio(CatalogMixin, SourcesMixin, ReflectionsMixin):
         self.unreachable_hosts: set[str] = set()
         self.system_options: dict[str, bool | int] = {"store.plugin.keep_metadata_on_replace": False}
         """Support keys (`ALTER SYSTEM SET`), with Dremio's defaults."""
+        self.sql_failures: list[tuple[str, str]] = []
         self.backups: list[str] = []
         """Target directory of every metadata backup taken (`POST /apiv2/backup`)."""
         self.requests: list[tuple[str, str]] = []
@@ -69,6 +70,11 @@ class FakeDremio(CatalogMixin, SourcesMixin, ReflectionsMixin):
             source = self._entity_at(path[:1])
             if source and source.kind == "source":
                 self._add_direct(path, _fields(fields))
+
+    def fail_sql_matching(self, text: str, message: str) -> None:
+        """Every SQL job whose statement contains `text` ends FAILED with `message` (a query Dremio rejects)."""
+        with self.lock:
+            self.sql_failures.append((text, message))
 
     def fail_next(self, count: int, status: int = 503) -> None:
         with self.lock:
