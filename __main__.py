@@ -11,6 +11,7 @@ import pulumi
 from components.layers.certificates import Certificates, CertificatesArgs
 from components.layers.network import NetworkZones, NetworkZonesArgs
 from components.layers.operators import Operators, OperatorsArgs
+from components.layers.presentation.layer import Presentation, PresentationArgs
 from components.layers.processing.layer import Processing, ProcessingArgs
 from components.layers.storage.layer import Storage, StorageArgs
 from components.platform import checks, versions
@@ -85,6 +86,16 @@ processing = Processing(
         issuer_ready=certificates.issuer,
     ),
 )
+presentation = Presentation(
+    "presentation",
+    PresentationArgs(
+        settings=settings,
+        namespace=network.namespaces[Zone.PRESENTATION],
+        database=storage.databases["superset"],
+        query_engine=processing.query_engine,
+        ca=certificates.authority,
+    ),
+)
 
 pulumi.export("topology", str(settings.topology))
 pulumi.export("namespaces", {str(zone): namespace for zone, namespace in network.namespaces.items()})
@@ -115,5 +126,13 @@ pulumi.export(
             "schedule_utc": processing.dbt.schedule,
             "deploy_job": processing.dbt.deploy_job.metadata.name,
         },
+    },
+)
+pulumi.export(
+    "presentation",
+    {
+        "superset_url": presentation.url,
+        "admin_secret": presentation.admin.name,
+        "roles": [role.name for role in presentation.roles],
     },
 )

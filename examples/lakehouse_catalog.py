@@ -33,7 +33,7 @@ from components.providers.dremio.view import DremioView, DremioViewArgs
 
 config = pulumi.Config("lakehouse")
 dremio = {
-    "url": config.get("dremio_url") or "http://dremio-client.dp-processing.svc.cluster.local:9047",
+    "url": config.get("dremio_url") or "https://dremio.dp-processing.svc.cluster.local:9047",
     "username": "admin",
     "password": config.require_secret("dremio_admin_password"),
 }

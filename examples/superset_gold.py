@@ -24,11 +24,11 @@ superset = {
     "username": "admin",
     "password": config.require_secret("superset_admin_password"),
 }
-# Arrow Flight on Dremio's port 32010; plain inside the cluster (UseEncryption=false) until TLS lands.
+# Arrow Flight on Dremio's port 32010, with TLS verified against the platform CA, which Superset's pods mount.
 dremio_uri = pulumi.Output.concat(
     "dremio+flight://superset:",
     config.require_secret("dremio_password"),
-    "@dremio-client.dp-processing.svc.cluster.local:32010/dremio?UseEncryption=false",
+    "@dremio.dp-processing.svc.cluster.local:32010/dremio?UseEncryption=true&TrustedCerts=/etc/platform-ca/ca.crt",
 )
 
 dremio = SupersetDatabase(

@@ -21,6 +21,7 @@ standing in for Pulumi's auto-naming.
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import json
 import logging
@@ -38,9 +39,10 @@ import yaml
 from pulumi.runtime import mocks as pulumi_mocks
 from pulumi.runtime import resource as pulumi_resource_runtime
 from pulumi.runtime import rpc
+from pulumi.runtime import stack as pulumi_stack_runtime
 from pulumi.runtime.proto import source_pb2
 from pulumi.runtime.settings import SETTINGS, set_root_resource
-from pulumi.runtime.stack import run_in_stack, wait_for_rpcs
+from pulumi.runtime.stack import run_in_stack
 from pulumi.runtime.sync_await import _sync_await
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -249,6 +251,9 @@ def evaluate_stack(
     # Source positions (a stack trace per registration) serve the CLI's display only; under mocks they are
     # never read, and capturing them is a tenth of an evaluation's time.
     pulumi_resource_runtime._get_stack_trace = source_pb2.StackTrace
+    # The SDK waits for outstanding outputs one at a time, re-arming every pending one each time: quadratic in
+    # the number of outputs. Under mocks they all settle at once, so waiting for all of them is the same wait.
+    pulumi_stack_runtime.wait_for_rpcs = _wait_for_rpcs
     mocks = _PlatformMocks(graph, cluster)
     logger = logging.getLogger(f"offline.graph.{stack}")
     logger.propagate = False
@@ -258,7 +263,7 @@ def evaluate_stack(
     # resources under an earlier stack. run_in_stack below creates the real one, as `pulumi up` does.
     set_root_resource(None)
     pulumi.runtime.set_mocks(mocks, project=PROJECT, stack=stack, preview=preview, monitor=monitor, logger=logger)
-    _sync_await(wait_for_rpcs())
+    _sync_await(_wait_for_rpcs())
     set_root_resource(None)
     monitor.recording = True
     pulumi.runtime.set_all_config(dict(config), list(secret_keys or []))
@@ -277,6 +282,28 @@ def evaluate_stack(
         if saved_environment is not None:
             os.environ["PULUMI_CONFIG"] = saved_environment
     return graph
+
+
+async def _wait_for_rpcs(await_all_outstanding_tasks: bool = True) -> None:
+    """The SDK's `wait_for_rpcs` (pulumi.runtime.stack), waiting for every outstanding output at once."""
+    rpc_manager = SETTINGS.rpc_manager
+    while True:
+        while rpc_manager.rpcs:
+            await asyncio.sleep(0)
+            await rpc_manager.rpcs.pop()
+        if rpc_manager.unhandled_exception is not None:
+            raise rpc_manager.unhandled_exception.with_traceback(rpc_manager.exception_traceback)
+        while await_all_outstanding_tasks:
+            with SETTINGS.lock:
+                pending = list(SETTINGS.outputs)
+                SETTINGS.outputs.clear()
+            if not pending:
+                break
+            await asyncio.wait(pending)
+            for task in pending:
+                await task  # re-raises a failed output's exception here, as the SDK does
+        if not rpc_manager.rpcs:
+            break
 
 
 def unwrap_secrets(value: Any) -> Any:

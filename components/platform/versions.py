@@ -158,6 +158,36 @@ PYTHON_BASE = ImagePin(
     source="pinned identically by two public Dockerfiles; the Dockerfiles' FROM lines must equal this pin (a test checks)",
 )
 
+# renovate: datasource=docker depName=docker.io/apache/superset
+SUPERSET_BASE = ImagePin(
+    registry="docker.io",
+    repository="apache/superset",
+    # The base of images/superset/ (the "lean" 6.1.0 build, which ships no database drivers).
+    tag="6.1.0",
+    digest="sha256:fb3464528ec7076f91195f0ff7835755aa023e281f1bb78a84782ce7a36b3705",
+    source="index digest pinned identically by many public projects",
+)
+
+# renovate: datasource=docker depName=docker.io/valkey/valkey
+VALKEY = ImagePin(
+    registry="docker.io",
+    repository="valkey/valkey",
+    # The maintained fork of Redis (BSD licensed): Superset's cache and Celery broker.
+    tag="8.1-alpine",
+    digest="sha256:e0eb7c480958d32bdc4357a74bdd70653ae15f2f9b4c93c4a5a9fad1dc471c84",
+    source="pinned identically by several public projects; confirm with `crane digest` before the first prod deploy",
+)
+
+# renovate: datasource=docker depName=docker.io/prom/statsd-exporter
+STATSD_EXPORTER = ImagePin(
+    registry="docker.io",
+    repository="prom/statsd-exporter",
+    # Turns Superset's StatsD metrics into Prometheus metrics (a sidecar of the web pods).
+    tag="v0.29.0",
+    digest="sha256:632f705804922d50c1c95ba8ff9c8c0cc18d4bbb0cc265dc4f9ae708271c95b3",
+    source="one public pin; confirm with `crane digest` before the first prod deploy",
+)
+
 # renovate: datasource=helm registryUrl=https://charts.jetstack.io depName=cert-manager
 CERT_MANAGER = ChartPin(
     repository="https://charts.jetstack.io", chart="cert-manager", version="v1.19.1", app_version="v1.19.1",
@@ -197,7 +227,8 @@ FLUENT_BIT = ChartPin(
 )
 
 IMAGES: tuple[ImagePin, ...] = (
-    MINIO, MINIO_CLIENT, SEAWEEDFS, POSTGRESQL, ELASTICSEARCH, DREMIO, ZOOKEEPER, CURL, PYTHON_BASE,
+    MINIO, MINIO_CLIENT, SEAWEEDFS, POSTGRESQL, ELASTICSEARCH, DREMIO, ZOOKEEPER, CURL, PYTHON_BASE, SUPERSET_BASE,
+    VALKEY, STATSD_EXPORTER,
 )
 CHARTS: tuple[ChartPin, ...] = (
     CERT_MANAGER, CLOUDNATIVE_PG, BARMAN_CLOUD_PLUGIN, ECK_OPERATOR, AIRBYTE, KUBE_PROMETHEUS_STACK, FLUENT_BIT,

@@ -29,3 +29,16 @@ def test_the_dbt_image_runs_as_a_non_root_user_and_copies_only_its_inputs() -> N
     hashed = {str(p.relative_to(PROJECT_ROOT)) for p in input_files(("images/dbt", "lakehouse/dbt"))}
     assert "lakehouse/dbt/dbt_project.yml" in hashed and "images/dbt/runner/__main__.py" in hashed
     assert not any("/target/" in path or "__pycache__" in path for path in hashed)
+
+
+def test_the_superset_image_adds_what_the_test_superset_runs() -> None:
+    """The drivers the image adds are pinned to the versions the real test Superset runs with."""
+
+    def pins(path: str) -> dict[str, str]:
+        lines = (PROJECT_ROOT / path).read_text().splitlines()
+        pairs = (line.split("==") for line in lines if "==" in line and not line.startswith("#"))
+        return {name.lower().replace("_", "-"): version for name, version in pairs}
+
+    added, tested = pins("images/superset/requirements.txt"), pins("requirements-superset.txt")
+    assert added == {name: tested[name] for name in added}
+    assert tested["apache-superset"] == "6.1.0"

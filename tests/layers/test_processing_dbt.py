@@ -32,7 +32,7 @@ def env(container: dict) -> dict[str, str]:
 @pytest.mark.parametrize("stack", STACKS)
 def test_the_image_is_built_from_images_dbt_and_tagged_by_the_project_hash(stack: str) -> None:
     graph = stack_graph(stack)
-    (image,) = graph.of_type("docker-build:index:Image")
+    (image,) = [r for r in graph.of_type("docker-build:index:Image") if r.name == "processing-dbt-image"]
     inputs = unwrap_secrets(image.inputs)
     registry = shipped_settings(stack).config.images.registry
     assert inputs["tags"] == [f"{registry}/dbt:{HASH}"]
@@ -46,9 +46,9 @@ def test_the_image_is_built_from_images_dbt_and_tagged_by_the_project_hash(stack
 
 def test_a_supplied_image_builds_nothing() -> None:
     supplied = "ghcr.io/acme/dbt:1.0@sha256:" + "e" * 64
-    config, secret_keys = stack_config("staging", images={"dbt": supplied})
+    config, secret_keys = stack_config("staging", images={"registry": "registry.example.com/data-platform", "dbt": supplied})
     graph = evaluate_stack("staging", config=config, secret_keys=secret_keys)
-    assert graph.of_type("docker-build:index:Image") == []
+    assert [r.name for r in graph.of_type("docker-build:index:Image")] == ["presentation-image"]
     dbt_workloads = [m.document for m in kubernetes_manifests(graph)
                      if m.kind in ("CronJob", "Job", "Deployment") and "dbt" in m.name]
     assert len(dbt_workloads) == 3

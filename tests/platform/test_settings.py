@@ -424,3 +424,23 @@ def test_sample_data_defaults_by_topology_and_can_be_set(topology: str, expected
     assert parse_settings({"topology": topology}, stack=topology).sample_data is expected
     raw = {"topology": topology, "lakehouse": json.dumps({"sample_data": not expected})}
     assert parse_settings(raw, stack=topology).sample_data is (not expected)
+
+
+def test_prod_refuses_a_valkey_without_persistence() -> None:
+    raw = {"topology": "prod", "cluster": {"zones": ["a", "b", "c"]}, "superset": {"valkey_persistence": False}}
+    assert only_problem(raw) == (
+        "data-platform:superset.valkey_persistence = false: prod keeps Valkey's data across restarts, or a restart drops "
+        "every queued async query and report. Fix: `pulumi config rm --path superset.valkey_persistence`"
+    )
+
+
+def test_an_autoscaler_maximum_below_its_minimum_is_refused() -> None:
+    raw = {"topology": "prod", "cluster": {"zones": ["a", "b", "c"]}, "services": {"superset_web": {"max_replicas": 2}}}
+    assert only_problem(raw) == (
+        "data-platform:services.superset_web: max_replicas (2) is below replicas (3); set max_replicas to at least replicas"
+    )
+
+
+@pytest.mark.parametrize(("topology", "expected"), [("dev", False), ("staging", True)])
+def test_valkey_persistence_defaults_by_topology(topology: str, expected: bool) -> None:
+    assert parse_settings({"topology": topology}, stack=topology).valkey_persistence is expected

@@ -59,7 +59,8 @@ def test_every_deployed_image_is_pinned_in_the_versions_module_or_built(manifest
             assert image in pinned or built.fullmatch(image), f"{manifest.identity}: {image} is not in versions.py"
 
 
-def test_the_dockerfiles_base_is_the_pinned_python() -> None:
+def test_the_dockerfiles_bases_are_pinned_in_the_versions_module() -> None:
+    bases = {"dbt": versions.PYTHON_BASE, "superset": versions.SUPERSET_BASE}
     for dockerfile in (PROJECT_ROOT / "images").glob("*/Dockerfile"):
         froms = [line.split()[1] for line in dockerfile.read_text().splitlines() if line.startswith("FROM ")]
-        assert froms == [versions.PYTHON_BASE.reference], f"{dockerfile}: FROM must be versions.PYTHON_BASE"
+        assert froms == [bases[dockerfile.parent.name].reference], f"{dockerfile}: FROM must be its pin in versions.py"

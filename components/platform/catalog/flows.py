@@ -61,6 +61,9 @@ FLOWS: tuple[Flow, ...] = (
     Flow(source="superset_worker", target="postgresql", port_name="postgres", purpose="Superset metadata"),
     Flow(source="superset_web", target="valkey", port_name="redis", purpose="cache and Celery broker"),
     Flow(source="superset_worker", target="valkey", port_name="redis", purpose="Celery broker"),
+    Flow(source="superset_beat", target="valkey", port_name="redis", purpose="Celery broker"),
+    Flow(source="superset_beat", target="postgresql", port_name="postgres", purpose="Superset metadata (schedules)"),
+    Flow(source="superset_setup", target="postgresql", port_name="postgres", purpose="migrations and roles"),
     # storage replication and backups
     Flow(source="postgresql", target="postgresql", port_name="postgres", purpose="streaming replication"),
     Flow(source="postgresql", target="object_storage", port_name="s3", purpose="WAL archive, base backups"),
@@ -88,6 +91,7 @@ FLOWS: tuple[Flow, ...] = (
     Flow(source="prometheus", target="dremio_coordinator", port_name="metrics", purpose="scrape"),
     Flow(source="prometheus", target="zookeeper", port_name="metrics", purpose="scrape"),
     Flow(source="prometheus", target="dbt_exporter", port_name="metrics", purpose="scrape"),
+    Flow(source="prometheus", target="superset_web", port_name="metrics", purpose="scrape the statsd-exporter sidecar"),
     Flow(source="prometheus", target="minio", port_name="s3", purpose="scrape /minio/v2/metrics"),
     Flow(source="prometheus", target="node_exporter", port_name="metrics", purpose="scrape"),
     Flow(source="prometheus", target="log_agent", port_name="metrics", purpose="scrape"),

@@ -139,16 +139,21 @@ def deployment(
     parent: pulumi.Resource,
     name: str | None = None,
     depends_on: Sequence[pulumi.Resource] = (),
+    one_at_most: bool = False,
 ) -> k8s.apps.v1.Deployment:
     """A Deployment of the pod `template`. `replicas` None leaves the count to an autoscaler
-    (`kube.replicas_unless_autoscaled`); a rollout replaces one pod at a time and never goes below the count."""
+    (`kube.replicas_unless_autoscaled`); a rollout replaces one pod at a time and never goes below the count.
+    `one_at_most`: the old pod stops before the new one starts (`Recreate`), for a process that must never
+    run twice (a scheduler)."""
     return k8s.apps.v1.Deployment(
         resource_name,
         metadata=k8s.meta.v1.ObjectMetaArgs(name=name, namespace=namespace, labels=dict(labels)),
         spec=k8s.apps.v1.DeploymentSpecArgs(
             replicas=replicas,
             selector=k8s.meta.v1.LabelSelectorArgs(match_labels=dict(match_labels)),
-            strategy=k8s.apps.v1.DeploymentStrategyArgs(
+            strategy=k8s.apps.v1.DeploymentStrategyArgs(type="Recreate")
+            if one_at_most
+            else k8s.apps.v1.DeploymentStrategyArgs(
                 type="RollingUpdate",
                 rolling_update=k8s.apps.v1.RollingUpdateDeploymentArgs(max_unavailable=0, max_surge=1),
             ),

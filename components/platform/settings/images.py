@@ -11,12 +11,12 @@ from components.platform.settings.base import SettingsGroup
 
 _REGISTRY = re.compile(r"(?P<host>[a-z0-9]([a-z0-9.-]*[a-z0-9])?(:\d{1,5})?)(/[a-z0-9]+([._/-][a-z0-9]+)*)?")
 _PINNED = re.compile(r"[a-z0-9][a-z0-9.:-]*(/[a-z0-9]+([._/-][a-z0-9]+)*)+(:[\w][\w.-]{0,127})?@sha256:[0-9a-f]{64}")
-BUILT_IMAGES = ("dbt",)
+BUILT_IMAGES = ("dbt", "superset")
 """The images the program builds from `images/<name>/`, each replaceable by an already-pushed one."""
 
 
 class ImageSettings(SettingsGroup):
-    """`images`: the program builds its own images (dbt) and pushes them to `registry`, unless a key names an
+    """`images`: the program builds its own images (dbt, Superset) and pushes them to `registry`, unless a key names an
     already-pushed image by digest; then nothing is built and `pulumi up` needs no Docker daemon."""
 
     secret_keys: ClassVar[dict[str, str]] = {
@@ -30,6 +30,8 @@ class ImageSettings(SettingsGroup):
     """User for `registry`, with the secret key `images_registry_password`. Unset: the machine's own Docker login (or an anonymous push, e.g. to a local registry)."""
     dbt: str | None = None
     """An already-pushed dbt image, by digest (`registry/repository:tag@sha256:...`, built from `images/dbt/`): nothing is built."""
+    superset: str | None = None
+    """An already-pushed Superset image, by digest (built from `images/superset/`): nothing is built."""
 
     @field_validator("registry")
     @classmethod

@@ -164,6 +164,11 @@ def parse_settings(
     for group in config.groups().values():
         problems += _secret_key_problems(group, secrets_set, project)
     problems += _override_problems(config, project)
+    if config.topology is Topology.PROD and config.superset.valkey_persistence is False:
+        problems.append(
+            f"{project}:superset.valkey_persistence = false: prod keeps Valkey's data across restarts, or a restart drops "
+            "every queued async query and report. Fix: `pulumi config rm --path superset.valkey_persistence`"
+        )
     profile, profile_problems = _resolve_profile(config, project)
     problems += profile_problems
     if problems or profile is None:

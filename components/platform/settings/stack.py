@@ -14,6 +14,7 @@ from components.platform.settings.backups import BackupSettings
 from components.platform.settings.base import DNS_LABEL, DNS_SUBDOMAIN, SettingsGroup, validated_cidrs
 from components.platform.settings.cluster import ClusterOverrides, ServiceOverrides
 from components.platform.settings.images import ImageSettings
+from components.platform.settings.presentation import SupersetSettings
 from components.platform.settings.processing import ProcessingSettings
 from components.platform.settings.storage import ObjectStorageSettings
 from components.platform.settings.transformations import DbtSettings, LakehouseSettings
@@ -49,6 +50,8 @@ class StackConfig(SettingsGroup):
     """The nightly transformation run; see the `dbt.*` keys."""
     lakehouse: LakehouseSettings = LakehouseSettings()
     """The data team's content; see the `lakehouse.*` keys."""
+    superset: SupersetSettings = SupersetSettings()
+    """Superset and its cache; see the `superset.*` keys."""
 
     @field_validator("kubernetes_api_cidrs")
     @classmethod
@@ -118,6 +121,12 @@ class PlatformSettings(BaseModel):
         """Whether the stack loads the dbt project's sample seeds (`lakehouse.sample_data`, by topology when unset)."""
         configured = self.config.lakehouse.sample_data
         return self.topology is Topology.DEV if configured is None else configured
+
+    @property
+    def valkey_persistence(self) -> bool:
+        """Whether Valkey keeps an append-only file (`superset.valkey_persistence`, by topology when unset)."""
+        configured = self.config.superset.valkey_persistence
+        return self.topology is not Topology.DEV if configured is None else configured
 
     @property
     def instance(self) -> str:

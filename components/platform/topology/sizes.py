@@ -51,7 +51,7 @@ class Sizes:
 # everything up after losing a whole zone: the requests must fit on the six hosts of the other two zones.
 SIZES: dict[str, Sizes] = {
     "airbyte_server": Sizes(
-        dev=_size(1, (100, 1000), (384, 1024)),
+        dev=_size(1, (100, 1000), (256, 1024)),
         staging=_size(2, (250, 1000), (512, 1024)),
         prod=_size(3, (500, 2000), (1024, 2048)),
     ),
@@ -84,7 +84,7 @@ SIZES: dict[str, Sizes] = {
         # dev: one small connector at a time (a database or file source into bronze); larger syncs burst
         # to the limit.
         dev=_size(1, (200, 2000), (512, 1536)),
-        staging=_size(2, (500, 2000), (1024, 2048)),
+        staging=_size(2, (500, 2000), (768, 2048)),
         prod=_size(4, (1000, 2000), (2048, 4096)),
     ),
     "minio": Sizes(
@@ -130,7 +130,7 @@ SIZES: dict[str, Sizes] = {
     "dremio_executor": Sizes(
         # dev: heap and direct memory sized for sample data; the limit leaves the JVM room to grow into.
         dev=_size(1, (250, 2000), (1024, 2048), storage_gib=10, heap=512, direct=1024),
-        staging=_size(2, (1000, 4000), (3584, 3584), storage_gib=50, heap=1280, direct=1792),
+        staging=_size(2, (1000, 4000), (3072, 3072), storage_gib=50, heap=1024, direct=1536),
         prod=_size(3, (2000, 4000), (10240, 10240), storage_gib=200, heap=4096, direct=5120),
     ),
     "zookeeper": Sizes(
@@ -163,14 +163,24 @@ SIZES: dict[str, Sizes] = {
         staging=_size(1, (250, 1000), (512, 1024)),
         prod=_size(3, (500, 2000), (1024, 2048), max_replicas=6),
     ),
+    "superset_beat": Sizes(
+        dev=_size(1, (25, 250), (64, 384)),
+        staging=_size(1, (50, 500), (128, 512)),
+        prod=_size(1, (100, 500), (256, 512)),
+    ),
+    "superset_setup": Sizes(
+        dev=_size(1, (100, 1000), (128, 1024)),
+        staging=_size(1, (250, 1000), (256, 1024)),
+        prod=_size(1, (250, 1000), (384, 1024)),
+    ),
     "valkey": Sizes(
         dev=_size(1, (25, 250), (48, 128), storage_gib=1),
         staging=_size(1, (50, 250), (128, 256), storage_gib=2),
         prod=_size(1, (250, 1000), (512, 1024), storage_gib=5),
     ),
     "prometheus": Sizes(
-        dev=_size(1, (100, 1000), (320, 768), storage_gib=10),
-        staging=_size(1, (250, 1000), (1024, 2048), storage_gib=30),
+        dev=_size(1, (100, 1000), (256, 768), storage_gib=10),
+        staging=_size(1, (250, 1000), (768, 2048), storage_gib=30),
         prod=_size(2, (1000, 2000), (4096, 4096), storage_gib=100),
     ),
     "alertmanager": Sizes(

@@ -170,7 +170,7 @@ class SupersetDatabaseArgs:
     database_name: pulumi.Input[str]
     """The name shown in Superset; renaming is an in-place update."""
     sqlalchemy_uri: pulumi.Input[str]
-    """e.g. `dremio+flight://user:password@dremio-client:32010/dremio?UseEncryption=false`; kept secret."""
+    """e.g. `dremio+flight://user:password@dremio.dp-processing.svc.cluster.local:32010/dremio?UseEncryption=true&TrustedCerts=/etc/platform-ca/ca.crt`; kept secret."""
     expose_in_sqllab: pulumi.Input[bool] = True
     allow_run_async: pulumi.Input[bool] = False
     allow_dml: pulumi.Input[bool] = False

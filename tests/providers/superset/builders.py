@@ -10,6 +10,7 @@ import requests
 
 from components.providers.superset import database as superset_database
 from components.providers.superset import dataset as superset_dataset
+from components.providers.superset.role import BUILTIN_ROLES
 from tests.support.fault_proxy import FaultProxy
 from tests.support.postgres_server import PostgresServer
 from tests.support.provider_protocol import InProcess, ProviderProcess, create
@@ -33,6 +34,10 @@ CREATE TABLE sales.regions (region text, manager text);
 GRANT USAGE ON SCHEMA sales TO app;
 GRANT SELECT ON ALL TABLES IN SCHEMA public, sales TO app;
 """
+
+
+GAMMA: list = [set(), []]
+"""The built-in Gamma role's permissions and their ids, as the test server starts with them."""
 
 
 class Outsider:
@@ -67,6 +72,35 @@ class Outsider:
             self.call("DELETE", f"/api/v1/dataset/{dataset['id']}")
         for database in self.all("database"):
             self.call("DELETE", f"/api/v1/database/{database['id']}")
+        for role in self.all("security/roles"):
+            if role["name"] not in BUILTIN_ROLES:
+                self.call("DELETE", f"/api/v1/security/roles/{role['id']}")
+        # The built-in Gamma is changed by some tests: give it back its permissions.
+        gamma = next(role for role in self.all("security/roles") if role["name"] == "Gamma")
+        if self.permissions_of(gamma["id"]) != GAMMA[0]:
+            self.call("POST", f"/api/v1/security/roles/{gamma['id']}/permissions", {"permission_view_menu_ids": GAMMA[1]})
+
+    def role_id(self, name: str) -> int:
+        return next(role["id"] for role in self.all("security/roles") if role["name"] == name)
+
+    def permissions_of(self, role_id: int) -> set[tuple[str, str]]:
+        listed = self.call("GET", f"/api/v1/security/roles/{role_id}/permissions/")["result"]
+        return {(item["permission_name"], item["view_menu_name"]) for item in listed}
+
+    def pair_ids(self) -> dict[tuple[str, str], int]:
+        ids, page = {}, 0
+        while True:
+            answer = self.call("GET", "/api/v1/security/permissions-resources/", q=prison.dumps({"page": page, "page_size": 100}))
+            ids.update({(i["permission"]["name"], i["view_menu"]["name"]): i["id"] for i in answer["result"]})
+            if len(ids) >= answer["count"] or not answer["result"]:
+                return ids
+            page += 1
+
+    def remember_gamma(self) -> None:
+        gamma = self.role_id("Gamma")
+        pairs = self.permissions_of(gamma)
+        ids = self.pair_ids()
+        GAMMA[:] = [pairs, sorted(ids[pair] for pair in pairs)]
 
 
 # --- inputs ------------------------------------------------------------------------------------------------------

@@ -8,6 +8,7 @@ import pytest
 
 from components.providers.superset.database import SupersetDatabaseProvider
 from components.providers.superset.dataset import SupersetDatasetProvider
+from components.providers.superset.role import SupersetRoleProvider
 from tests.providers.superset.builders import APP_PASSWORD, DATA, JWT_SECONDS, Driver, Outsider
 from tests.support.fault_proxy import FaultProxy
 from tests.support.postgres_server import PostgresServer
@@ -45,7 +46,9 @@ def proxy(superset: SupersetServer) -> Iterator[FaultProxy]:
 
 @pytest.fixture(scope="package")
 def outsider(superset: SupersetServer) -> Outsider:
-    return Outsider(superset)
+    client = Outsider(superset)
+    client.remember_gamma()
+    return client
 
 
 @pytest.fixture(autouse=True)
@@ -59,12 +62,17 @@ def clean(outsider: Outsider, proxy: FaultProxy) -> Iterator[None]:
 @pytest.fixture(params=["in-process", "grpc"], scope="package")
 def providers(request: pytest.FixtureRequest) -> Iterator[dict[str, Driver]]:
     if request.param == "in-process":
-        yield {"database": InProcess(SupersetDatabaseProvider()), "dataset": InProcess(SupersetDatasetProvider())}
+        yield {
+            "database": InProcess(SupersetDatabaseProvider()),
+            "dataset": InProcess(SupersetDatasetProvider()),
+            "role": InProcess(SupersetRoleProvider()),
+        }
         return
     with (
         ProviderProcess(SupersetDatabaseProvider(), "pulumi-python:dynamic/superset:Database") as database,
         ProviderProcess(SupersetDatasetProvider(), "pulumi-python:dynamic/superset:Dataset") as dataset,
+        ProviderProcess(SupersetRoleProvider(), "pulumi-python:dynamic/superset:Role") as role,
     ):
-        yield {"database": database, "dataset": dataset}
+        yield {"database": database, "dataset": dataset, "role": role}
 
 
