@@ -9,6 +9,8 @@ here, as the types of `components/platform/contracts.py`.
 import pulumi
 
 from components.layers.certificates import Certificates, CertificatesArgs
+from components.layers.ingestion.layer import Ingestion, IngestionArgs
+from components.layers.ingestion.values import TEMPORAL_DATABASES
 from components.layers.network import NetworkZones, NetworkZonesArgs
 from components.layers.operators import Operators, OperatorsArgs
 from components.layers.presentation.layer import Presentation, PresentationArgs
@@ -51,7 +53,7 @@ storage = Storage(
             S3Grant(consumer="dbt", zone=Zone.PROCESSING, reads=("logs",), writes=("logs",)),
         ],
         database_grants=[
-            DatabaseGrant(name="airbyte", zone=Zone.INGESTION),
+            DatabaseGrant(name="airbyte", zone=Zone.INGESTION, extra_databases=TEMPORAL_DATABASES),
             DatabaseGrant(name="superset", zone=Zone.PRESENTATION),
             DatabaseGrant(name="dbt", zone=Zone.PROCESSING),
         ],
@@ -70,6 +72,18 @@ storage = Storage(
     ),
 )
 
+ingestion = Ingestion(
+    "ingestion",
+    IngestionArgs(
+        settings=settings,
+        namespace=network.namespaces[Zone.INGESTION],
+        database=storage.databases["airbyte"],
+        s3_endpoint=storage.s3_endpoint,
+        s3_region=storage.s3_region,
+        s3_credentials=storage.s3_credentials["airbyte"],
+        logs_bucket=storage.buckets["logs"],
+    ),
+)
 processing = Processing(
     "processing",
     ProcessingArgs(
@@ -135,4 +149,8 @@ pulumi.export(
         "admin_secret": presentation.admin.name,
         "roles": [role.name for role in presentation.roles],
     },
+)
+pulumi.export(
+    "ingestion",
+    {"airbyte_url": ingestion.ui_url, "api_url": ingestion.api_url, "admin_secret": ingestion.admin.name},
 )

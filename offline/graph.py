@@ -12,7 +12,7 @@ Objects the program reads from the cluster (`X.get(...)`) come from `CLUSTER_OBJ
 cluster; tests pass their own with `cluster=`.
 
 Mocked values: a `RandomPassword` and a TLS `PrivateKey` return `mock-secret-<name>` so leak checks can
-search for it (a `SelfSignedCert` returns a PEM-shaped `mock-<name>` certificate; a built image its tag with a
+search for it (a `RandomUuid` returns a UUID derived from its name; a `SelfSignedCert` returns a PEM-shaped `mock-<name>` certificate; a built image its tag with a
 digest derived from the tag);
 secret config values (`secure:` in the stack file, which only the CLI can decrypt) become
 `mock-config-secret-<key>`. Kubernetes objects without `metadata.name` get `<resource name>-mock`,
@@ -29,6 +29,7 @@ import os
 import runpy
 import sys
 import threading
+import uuid
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -172,6 +173,8 @@ class _PlatformMocks(pulumi_mocks.Mocks):
             secret = f"{MOCK_SECRET_PREFIX}{args.name}"
             self._graph.secret_values.add(secret)
             state["result"] = secret
+        if args.typ == "random:index/randomUuid:RandomUuid":
+            state["result"] = str(uuid.uuid5(uuid.NAMESPACE_URL, args.name))
         if args.typ == "tls:index/privateKey:PrivateKey":
             secret = f"{MOCK_SECRET_PREFIX}{args.name}"
             self._graph.secret_values.add(secret)

@@ -4,7 +4,8 @@ Typed Kubernetes resources register inputs that already are complete manifests (
 camelCase). Two differences are repaired here: numbers cross the mock engine as floats (`replicas: 3.0`),
 and `metadata.name` is absent where Pulumi auto-names (the mock's stand-in name is used). Helm releases
 cannot be rendered offline (no helm binary); they are returned separately so checks can look at their
-values.
+values. Server-side apply patches (`...Patch` types) change objects a chart renders; they are returned
+separately too.
 """
 
 from __future__ import annotations
@@ -55,6 +56,8 @@ def kubernetes_manifests(graph: StackGraph) -> list[Manifest]:
     for record in graph.resources:
         if not record.custom or not record.type.startswith("kubernetes:") or record.type == HELM_RELEASE_TYPE:
             continue
+        if record.type.endswith("Patch"):
+            continue  # a change to an object someone else declares (see `patches`), not an object
         document = integral_numbers(unwrap_secrets(record.inputs))
         if "apiVersion" not in document or "kind" not in document:
             continue
@@ -63,6 +66,11 @@ def kubernetes_manifests(graph: StackGraph) -> list[Manifest]:
         document["metadata"] = metadata
         manifests.append(Manifest(record=record, document=document))
     return manifests
+
+
+def patches(graph: StackGraph) -> list[ResourceRecord]:
+    """Server-side apply patches of objects the program does not declare (e.g. a chart's Deployments)."""
+    return [r for r in graph.resources if r.custom and r.type.startswith("kubernetes:") and r.type.endswith("Patch")]
 
 
 def helm_releases(graph: StackGraph) -> list[ResourceRecord]:

@@ -88,6 +88,7 @@ class NetworkZones(pulumi.ComponentResource):
             self._baseline_policies(spec)
         self._api_server_policies()
         self._flow_policies(active_flows(self._settings.config.object_storage.backend))
+        self._connector_sources()
         self.register_outputs(
             {"namespaces": {str(zone): ns for zone, ns in self.namespaces.items()}, "api_server_cidrs": self.api_server_cidrs}
         )
@@ -221,7 +222,7 @@ class NetworkZones(pulumi.ComponentResource):
                 ingress=[
                     k8s.networking.v1.NetworkPolicyIngressRuleArgs(
                         from_=[self._service_peer(SERVICES_BY_NAME[flow.source])],
-                        ports=[_port(target.ports[flow.port_name])],
+                        ports=[_port(target.ports[flow.port_name], _protocol(target, flow.port_name))],
                     )
                     for flow in target_flows
                 ],
@@ -238,6 +239,21 @@ class NetworkZones(pulumi.ComponentResource):
                 flows=[self._describe(flow) for flow in source_flows],
             )
 
+    def _connector_sources(self) -> None:
+        """Airbyte's connector pods may reach the systems they read from: `ingestion.source_cidrs`, any port."""
+        cidrs = self._settings.config.ingestion.source_cidrs
+        if not cidrs:
+            return
+        jobs = SERVICES_BY_NAME["airbyte_jobs"]
+        self._policy(
+            "airbyte-jobs-sources-egress",
+            jobs.zone,
+            pod_selector=jobs.policy_selector,
+            policy_types=["Egress"],
+            egress=[k8s.networking.v1.NetworkPolicyEgressRuleArgs(to=_ip_peers(cidrs))],
+            flows=[f"airbyte_jobs -> {cidr} (connector sources, ingestion.source_cidrs)" for cidr in cidrs],
+        )
+
     def _egress_rule(self, flow: Flow) -> k8s.networking.v1.NetworkPolicyEgressRuleArgs:
         if flow.target == OBJECT_STORAGE:
             return k8s.networking.v1.NetworkPolicyEgressRuleArgs(
@@ -245,7 +261,7 @@ class NetworkZones(pulumi.ComponentResource):
             )
         target = SERVICES_BY_NAME[flow.target]
         return k8s.networking.v1.NetworkPolicyEgressRuleArgs(
-            to=[self._service_peer(target)], ports=[_port(target.ports[flow.port_name])]
+            to=[self._service_peer(target)], ports=[_port(target.ports[flow.port_name], _protocol(target, flow.port_name))]
         )
 
     def _external_s3_port(self) -> int:
@@ -290,6 +306,10 @@ def _field(value: Any, name: str) -> Any:
 
 def _ip_peers(cidrs: Iterable[str]) -> list[k8s.networking.v1.NetworkPolicyPeerArgs]:
     return [k8s.networking.v1.NetworkPolicyPeerArgs(ip_block=k8s.networking.v1.IPBlockArgs(cidr=cidr)) for cidr in cidrs]
+
+
+def _protocol(service: ServiceSpec, port_name: str) -> str:
+    return "UDP" if port_name in service.udp_ports else "TCP"
 
 
 def _port(port: int, protocol: str = "TCP") -> k8s.networking.v1.NetworkPolicyPortArgs:

@@ -81,6 +81,8 @@ class DatabaseGrant:
     name: str
     zone: Zone
     """Where the consumer runs: its credential Secret is written into that zone's namespace."""
+    extra_databases: tuple[str, ...] = ()
+    """More databases owned by the same role, for software that keeps several (Airbyte's Temporal)."""
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -7,7 +7,9 @@ The test suite and the policy pack read these tables, so an exception is declare
 * `FIXED_IMAGE_USERS`: images that must run as their own low user id rather than the platform's
   (checkov CKV_K8S_40 asks for a UID above 10000);
 * `OPERATOR_CREATED_SECRETS`: Secrets that pods reference but an operator creates at run time, so they
-  are not among the declared objects.
+  are not among the declared objects;
+* `CHART_RELEASES`: Helm releases whose chart renders pods that depart from the rules in ways its values
+  cannot change.
 """
 
 from __future__ import annotations
@@ -37,3 +39,16 @@ FIXED_IMAGE_USERS: dict[str, str] = {
     ),
 }
 """Image repository → why its pods run as the image's user id (below 10000)."""
+
+CHART_RELEASES: dict[str, str] = {
+    "airbyte": (
+        "Airbyte's chart V2 (the only supported way to run Airbyte 2.x) renders its own pods, which the graph "
+        "cannot check: they run as uid 1000 and meet Pod Security \"restricted\" (non-root, no privilege "
+        "escalation, all capabilities dropped, RuntimeDefault seccomp; connector pods too, with "
+        "ROOTLESS_WORKLOAD), but keep a writable root filesystem (the chart's default: the JVM services and "
+        "connectors write temporary files inside their images); images are the chart's own, by the tag of "
+        "its appVersion; `cron` has no probe (the chart has no template for one); the Temporal UI, which runs "
+        "as root, is off"
+    ),
+}
+"""Helm release → where the pods its chart renders depart from the platform's rules, and why."""

@@ -14,9 +14,13 @@ from tests.support.stacks import STACKS, backend_graph, shipped_settings
 @pytest.mark.parametrize("stack", STACKS)
 def test_operators_are_pinned_and_sized(stack: str) -> None:
     settings = shipped_settings(stack)
-    releases = {unwrap_secrets(r.inputs)["name"]: integral_numbers(unwrap_secrets(r.inputs)) for r in helm_releases(backend_graph(stack, "minio"))}
     operators = (versions.CERT_MANAGER, versions.CLOUDNATIVE_PG, versions.BARMAN_CLOUD_PLUGIN, versions.ECK_OPERATOR)
     pins = {pin.release: pin for pin in operators}
+    releases = {
+        unwrap_secrets(r.inputs)["name"]: integral_numbers(unwrap_secrets(r.inputs))
+        for r in helm_releases(backend_graph(stack, "minio"))
+        if unwrap_secrets(r.inputs)["name"] in pins
+    }
     assert set(releases) == set(pins)
     sizes = {"cert-manager": "cert_manager", "cloudnative-pg": "cnpg_operator", "plugin-barman-cloud": "barman_cloud_plugin", "eck-operator": "eck_operator"}
     for name, release in releases.items():

@@ -42,8 +42,11 @@ def test_postgresql_resources_reference_each_other(stack: str, backend: str) -> 
         assert role_secret["type"] == "kubernetes.io/basic-auth"
         assert set(role_secret["stringData"]) == {"username", "password"} and role_secret["stringData"]["username"] == name
     databases = {d["spec"]["name"]: d["spec"] for d in find(manifests, "Database")}
+    # Each role owns its database; Airbyte's also owns Temporal's two, which its chart does not create.
+    owners = {name: name for name in roles} | {"temporal": "airbyte", "temporal_visibility": "airbyte"}
     assert databases == {
-        name: {"name": name, "owner": name, "cluster": {"name": cluster["metadata"]["name"]}, "ensure": "present"} for name in roles
+        name: {"name": name, "owner": owner, "cluster": {"name": cluster["metadata"]["name"]}, "ensure": "present"}
+        for name, owner in owners.items()
     }
     backup = one(manifests, "ScheduledBackup")["spec"]
     assert backup["cluster"] == {"name": cluster["metadata"]["name"]}
@@ -211,6 +214,7 @@ def test_switching_backend_changes_only_object_storage(stack: str, backend: str)
     else:
         # An external store has another endpoint and bucket names; only the resources naming them change.
         assert differing == [
+            "ingestion-airbyte",
             "processing-dbt-deploy",
             "processing-dbt-nightly",
             "processing-dremio-config",
@@ -260,6 +264,6 @@ def test_external_backend_opens_egress_only_to_the_configured_endpoint() -> None
     by_selector = {tuple(sorted(spec.policy_selector.items())): spec.name for spec in SERVICES_BY_NAME.values()}
     clients = {by_selector[tuple(sorted(labels.items()))] for _, labels, _ in egress_to_blocks}
     assert clients == {
-        "airbyte_worker", "airbyte_jobs", "dbt", "dremio_coordinator", "dremio_executor", "dremio_maintenance",
+        "airbyte_server", "airbyte_worker", "airbyte_jobs", "dbt", "dremio_coordinator", "dremio_executor", "dremio_maintenance",
         "postgresql", "elasticsearch", "storage_setup",
     }

@@ -129,14 +129,18 @@ class MetadataDatabase(pulumi.ComponentResource):
             opts=pulumi.ResourceOptions(parent=self, depends_on=[*args.operator_ready, object_store]),
         )
         for consumer in args.grants:
-            k8s.apiextensions.CustomResource(
-                f"{name}-{consumer.name}-database",
-                api_version="postgresql.cnpg.io/v1",
-                kind="Database",
-                metadata=k8s.meta.v1.ObjectMetaArgs(name=consumer.name, namespace=namespace, labels=self._labels(settings)),
-                spec={"name": consumer.name, "owner": consumer.name, "cluster": {"name": CLUSTER_NAME}, "ensure": "present"},
-                opts=pulumi.ResourceOptions(parent=self, depends_on=[cluster]),
-            )
+            for database in (consumer.name, *consumer.extra_databases):
+                resource = f"{name}-{consumer.name}-database" if database == consumer.name else f"{name}-{database.replace('_', '-')}-database"
+                k8s.apiextensions.CustomResource(
+                    resource,
+                    api_version="postgresql.cnpg.io/v1",
+                    kind="Database",
+                    metadata=k8s.meta.v1.ObjectMetaArgs(
+                        name=database.replace("_", "-"), namespace=namespace, labels=self._labels(settings)
+                    ),
+                    spec={"name": database, "owner": consumer.name, "cluster": {"name": CLUSTER_NAME}, "ensure": "present"},
+                    opts=pulumi.ResourceOptions(parent=self, depends_on=[cluster]),
+                )
         k8s.apiextensions.CustomResource(
             f"{name}-daily-backup",
             api_version="postgresql.cnpg.io/v1",

@@ -130,6 +130,8 @@ class ServiceSpec:
     """Pods one replica stands for (cert-manager's controller, webhook and CA injector scale together)."""
     multi_volume: bool = False
     """Each member has several data volumes (`volumes_per_replica`): object-storage drives."""
+    udp_ports: frozenset[str] = frozenset()
+    """Names of `ports` that speak UDP (StatsD); every other port is TCP."""
     description: str = ""
 
     def __post_init__(self) -> None:

@@ -59,6 +59,16 @@ SERVICES: tuple[ServiceSpec, ...] = (
        zone=_Z.INGESTION, placement=_P.JOB_SLOTS,
        pods=ChartPods(release="airbyte", labels={"airbyte": "job-pod"}),
        app="airbyte", component="sync-job", description="concurrent connector sync pods"),
+    # The chart's bootloader hook pod (database migrations, the auth Secret) carries the same label set.
+    _S(name="airbyte_bootloader", availability=_A.RESCHEDULED,
+       availability_reason="a Helm hook that runs before every install and upgrade, retried with the release",
+       zone=_Z.INGESTION, placement=_P.JOB_SLOTS, pods=_airbyte("bootloader"),
+       app="airbyte", component="bootloader", description="migrates Airbyte's database before the release rolls"),
+    _S(name="airbyte_metrics", availability=_A.RESCHEDULED,
+       availability_reason="metrics pause while it is rescheduled; nothing depends on it",
+       zone=_Z.INGESTION, placement=_P.STATELESS, pods=PLATFORM,
+       app="statsd-exporter", component="airbyte-metrics", ports={"statsd": 9125, "metrics": 9102},
+       udp_ports=frozenset({"statsd"}), description="turns Airbyte's StatsD metrics into Prometheus metrics"),
     # storage: object storage (one backend's services are deployed; see ObjectStorageBackend)
     _S(name="minio", availability=_A.ERASURE, zone=_Z.STORAGE, placement=_P.STATEFUL, pods=PLATFORM,
        app="minio", component="server", ports={"s3": 9000, "console": 9001},

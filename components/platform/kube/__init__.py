@@ -3,7 +3,7 @@
 * `labels`: the `app.kubernetes.io/*` labels and the service label the NetworkPolicies select;
 * `pods`: restricted security contexts, resources, probes, spreading, volumes;
 * `workloads`: the restricted container, pod template and StatefulSet every workload is built from;
-* `availability`: disruption budgets, autoscalers;
+* `availability`: disruption budgets, autoscalers, spreading of chart-rendered Deployments;
 * `services`: headless and client Services;
 * `jobs`: one-shot set-up Jobs;
 * `secrets`: Secrets from Outputs, generated credentials;
@@ -15,6 +15,7 @@ Everything is re-exported here, so layers write `kube.http_probe(...)`.
 from components.platform.kube.availability import (
     CPU_TARGET_UTILIZATION_PERCENT,
     autoscaler,
+    chart_deployment_spread,
     disruption_budget,
     replicas_unless_autoscaled,
 )
@@ -58,6 +59,7 @@ __all__ = [
     "TMP_MOUNT",
     "TMP_VOLUME",
     "autoscaler",
+    "chart_deployment_spread",
     "cluster_service",
     "config_map_volume",
     "container",

@@ -1,12 +1,14 @@
-"""What keeps a replicated workload available: disruption budgets, autoscalers, replica counts."""
+"""What keeps a replicated workload available: disruption budgets, autoscalers, replica counts, spreading of
+chart-rendered Deployments."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 
 import pulumi
 import pulumi_kubernetes as k8s
 
+from components.platform.kube.pods import spread_constraint_values
 from components.platform.topology import ServiceSize
 
 
@@ -77,4 +79,42 @@ def autoscaler(
             ],
         ),
         opts=pulumi.ResourceOptions(parent=parent),
+    )
+
+
+def chart_deployment_spread(
+    name: str,
+    *,
+    namespace: pulumi.Input[str],
+    deployment_name: str,
+    topology_keys: Sequence[str],
+    match_labels: Mapping[str, str],
+    parent: pulumi.Resource,
+    depends_on: Sequence[pulumi.Resource],
+) -> k8s.apps.v1.DeploymentPatch:
+    """The platform's spread constraints on a Deployment that a chart renders without them.
+
+    A server-side apply patch of that one field (Helm's upgrades leave fields they never set alone). Required
+    pod anti-affinity, all that such charts offer, would deadlock a rolling update once every domain holds a
+    replica: the surge pod has nowhere to go. Spread constraints (`maxSkew: 1`) let it in.
+    """
+    return k8s.apps.v1.DeploymentPatch(
+        name,
+        metadata=k8s.meta.v1.ObjectMetaPatchArgs(name=deployment_name, namespace=namespace),
+        spec=k8s.apps.v1.DeploymentSpecPatchArgs(
+            template=k8s.core.v1.PodTemplateSpecPatchArgs(
+                spec=k8s.core.v1.PodSpecPatchArgs(
+                    topology_spread_constraints=[
+                        k8s.core.v1.TopologySpreadConstraintPatchArgs(
+                            max_skew=value["maxSkew"],
+                            topology_key=value["topologyKey"],
+                            when_unsatisfiable=value["whenUnsatisfiable"],
+                            label_selector=k8s.meta.v1.LabelSelectorPatchArgs(match_labels=value["labelSelector"]["matchLabels"]),
+                        )
+                        for value in spread_constraint_values(topology_keys, match_labels)
+                    ]
+                )
+            )
+        ),
+        opts=pulumi.ResourceOptions(parent=parent, depends_on=list(depends_on)),
     )

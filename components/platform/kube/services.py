@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 
 import pulumi
 import pulumi_kubernetes as k8s
@@ -43,6 +43,7 @@ def cluster_service(
     parent: pulumi.Resource,
     service_type: str = "ClusterIP",
     client_affinity: bool = False,
+    udp_ports: Collection[str] = (),
 ) -> k8s.core.v1.Service:
     """A client Service with a fixed name: other zones address it as `<service_name>.<namespace>.svc`.
 
@@ -52,7 +53,12 @@ def cluster_service(
         type=service_type,
         session_affinity="ClientIP" if client_affinity else None,
         selector=dict(match_labels),
-        ports=[k8s.core.v1.ServicePortArgs(name=port_name, port=port, target_port=port) for port_name, port in ports.items()],
+        ports=[
+            k8s.core.v1.ServicePortArgs(
+                name=port_name, port=port, target_port=port, protocol="UDP" if port_name in udp_ports else "TCP"
+            )
+            for port_name, port in ports.items()
+        ],
     )
     return _service(resource_name, service_name, namespace, labels, spec, parent)
 

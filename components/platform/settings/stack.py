@@ -14,6 +14,7 @@ from components.platform.settings.backups import BackupSettings
 from components.platform.settings.base import DNS_LABEL, DNS_SUBDOMAIN, SettingsGroup, validated_cidrs
 from components.platform.settings.cluster import ClusterOverrides, ServiceOverrides
 from components.platform.settings.images import ImageSettings
+from components.platform.settings.ingestion import IngestionSettings
 from components.platform.settings.presentation import SupersetSettings
 from components.platform.settings.processing import ProcessingSettings
 from components.platform.settings.storage import ObjectStorageSettings
@@ -52,6 +53,8 @@ class StackConfig(SettingsGroup):
     """The data team's content; see the `lakehouse.*` keys."""
     superset: SupersetSettings = SupersetSettings()
     """Superset and its cache; see the `superset.*` keys."""
+    ingestion: IngestionSettings = IngestionSettings()
+    """Airbyte's reach; see the `ingestion.*` keys."""
 
     @field_validator("kubernetes_api_cidrs")
     @classmethod

@@ -83,9 +83,19 @@ SIZES: dict[str, Sizes] = {
     "airbyte_jobs": Sizes(
         # dev: one small connector at a time (a database or file source into bronze); larger syncs burst
         # to the limit.
-        dev=_size(1, (200, 2000), (512, 1536)),
+        dev=_size(1, (200, 2000), (384, 1536)),
         staging=_size(2, (500, 2000), (768, 2048)),
         prod=_size(4, (1000, 2000), (2048, 4096)),
+    ),
+    "airbyte_bootloader": Sizes(
+        dev=_size(1, (100, 1000), (128, 1024)),
+        staging=_size(1, (250, 1000), (512, 1024)),
+        prod=_size(1, (250, 1000), (512, 1024)),
+    ),
+    "airbyte_metrics": Sizes(
+        dev=_size(1, (10, 100), (24, 64)),
+        staging=_size(1, (10, 100), (32, 64)),
+        prod=_size(1, (25, 200), (64, 128)),
     ),
     "minio": Sizes(
         dev=_size(1, (100, 1000), (192, 512), storage_gib=20),
@@ -194,7 +204,7 @@ SIZES: dict[str, Sizes] = {
         prod=_size(2, (100, 1000), (256, 512)),
     ),
     "kube_state_metrics": Sizes(
-        dev=_size(1, (10, 100), (48, 128)),
+        dev=_size(1, (10, 100), (32, 128)),
         staging=_size(1, (25, 200), (96, 192)),
         prod=_size(1, (100, 500), (256, 512)),
     ),

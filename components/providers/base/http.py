@@ -6,7 +6,7 @@
 * `retrying_session`: a `requests.Session` with urllib3's `Retry` (clients keep one per server and
   process, so connections and cookies are reused).
   Connection failures are retried for every method (the request never reached the server); 429,
-  502, 503 and 504 only for GET, PUT and DELETE, because a POST creates and is never repeated
+  502, 503 and 504 only for GET, PUT, PATCH and DELETE, because a POST creates and is never repeated
   blindly: the providers look before they create again. About 3 s of back-off in all (0, 1, 2 s):
   enough for a restarting pod behind a Service, short enough that a server that is really down fails
   the step promptly.
@@ -71,7 +71,7 @@ def retrying_session() -> requests.Session:
         status=3,
         backoff_factor=0.5,
         status_forcelist=(429, 502, 503, 504),
-        allowed_methods=frozenset({"GET", "PUT", "DELETE", "HEAD"}),
+        allowed_methods=frozenset({"GET", "PUT", "PATCH", "DELETE", "HEAD"}),
         raise_on_status=False,
         respect_retry_after_header=True,
     )
@@ -81,11 +81,17 @@ def retrying_session() -> requests.Session:
     return session
 
 
-def login_failed(operation: str, login_url: str, response: requests.Response, server_message: str) -> ApiError:
+def login_failed(
+    operation: str,
+    login_url: str,
+    response: requests.Response,
+    server_message: str,
+    inputs: str = "connection.username and connection.password",
+) -> ApiError:
     """Wrong credentials: the request, the answer, and which inputs to fix; never the password."""
     return ApiError(
         f"{operation}: authentication failed: {response.request.method} {login_url}: {response.status_code} "
-        f"{server_message or response.reason}; check connection.username and connection.password",
+        f"{server_message or response.reason}; check {inputs}",
         response.status_code,
         server_message,
     )

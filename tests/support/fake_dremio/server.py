@@ -11,7 +11,7 @@ import threading
 import uuid
 from collections.abc import Callable
 from datetime import UTC, datetime
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
@@ -29,6 +29,7 @@ from tests.support.fake_dremio.model import (
 )
 from tests.support.fake_dremio.reflections import ReflectionsMixin
 from tests.support.fake_dremio.sources import SourcesMixin
+from tests.support.http_fake import serve
 
 
 class FakeDremio(CatalogMixin, SourcesMixin, ReflectionsMixin):
@@ -98,37 +99,7 @@ class FakeDremio(CatalogMixin, SourcesMixin, ReflectionsMixin):
     # -- server ------------------------------------------------------------------------------------------
 
     def start(self) -> FakeDremio:
-        fake = self
-
-        class Handler(BaseHTTPRequestHandler):
-            protocol_version = "HTTP/1.1"
-
-            def log_message(self, *args: object) -> None:
-                pass
-
-            def setup(self) -> None:
-                super().setup()
-                import socket
-
-                self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-
-            def _handle(self) -> None:
-                length = int(self.headers.get("Content-Length") or 0)
-                raw = self.rfile.read(length) if length else b""
-                status, body, content_type = fake.dispatch(self.command, self.path, dict(self.headers), raw)
-                payload = b"" if body is None else (body if isinstance(body, bytes) else json.dumps(body).encode())
-                self.send_response(status)
-                if payload:
-                    self.send_header("Content-Type", content_type)
-                self.send_header("Content-Length", str(len(payload)))
-                self.end_headers()
-                self.wfile.write(payload)
-
-            do_GET = do_POST = do_PUT = do_DELETE = do_PATCH = _handle
-
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self._server.daemon_threads = True
-        threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
+        self._server = serve(lambda *request: self.dispatch(*request))
         return self
 
     def stop(self) -> None:

@@ -1,0 +1,1 @@
+"""Airbyte as code: sources, destinations and connections through Airbyte's public API (docs/providers/airbyte.md)."""
