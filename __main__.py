@@ -12,12 +12,13 @@ from components.layers.certificates import Certificates, CertificatesArgs
 from components.layers.ingestion.layer import Ingestion, IngestionArgs
 from components.layers.ingestion.values import TEMPORAL_DATABASES
 from components.layers.network import NetworkZones, NetworkZonesArgs
+from components.layers.observability.layer import Observability, ObservabilityArgs
 from components.layers.operators import Operators, OperatorsArgs
 from components.layers.presentation.layer import Presentation, PresentationArgs
 from components.layers.processing.layer import Processing, ProcessingArgs
 from components.layers.storage.layer import Storage, StorageArgs
 from components.platform import checks, versions
-from components.platform.catalog import ObjectStorageBackend, Zone
+from components.platform.catalog import Feature, ObjectStorageBackend, Zone
 from components.platform.contracts import DatabaseGrant, S3Credentials, S3Grant, SearchGrant
 from components.platform.settings import load_settings, secret_setting
 
@@ -56,10 +57,13 @@ storage = Storage(
             DatabaseGrant(name="airbyte", zone=Zone.INGESTION, extra_databases=TEMPORAL_DATABASES),
             DatabaseGrant(name="superset", zone=Zone.PRESENTATION),
             DatabaseGrant(name="dbt", zone=Zone.PROCESSING),
+            DatabaseGrant(name="grafana", zone=Zone.OBSERVABILITY),
         ],
         search_grants=[
             SearchGrant(user="dremio", role="dremio_reader", zone=Zone.PROCESSING),
             SearchGrant(user="log_shipper", role="log_writer", zone=Zone.NODE_AGENTS),
+            SearchGrant(user="metrics_reader", role="metrics_reader", zone=Zone.OBSERVABILITY),
+            *([SearchGrant(user="jaeger", role="trace_writer", zone=Zone.OBSERVABILITY)] if Feature.TRACING in settings.features else []),
         ],
         external_s3_credentials=(
             S3Credentials(
@@ -69,6 +73,8 @@ storage = Storage(
             if settings.config.object_storage.backend is ObjectStorageBackend.EXTERNAL
             else None
         ),
+        ca=certificates.authority,
+        issuer_ready=certificates.issuer,
     ),
 )
 
@@ -108,6 +114,30 @@ presentation = Presentation(
         database=storage.databases["superset"],
         query_engine=processing.query_engine,
         ca=certificates.authority,
+    ),
+)
+
+observability = Observability(
+    "observability",
+    ObservabilityArgs(
+        settings=settings,
+        namespaces=network.namespaces,
+        ca=certificates.authority,
+        issuer_ready=certificates.issuer,
+        cert_manager=operators.ready[versions.CERT_MANAGER.release],
+        eck=operators.ready[versions.ECK_OPERATOR.release],
+        grafana_database=storage.databases["grafana"],
+        elasticsearch_host=storage.elasticsearch_host,
+        elasticsearch_port=storage.elasticsearch_port,
+        elasticsearch_name=storage.elasticsearch_name,
+        log_shipper=storage.elasticsearch_users["log_shipper"],
+        metrics_reader=storage.elasticsearch_users["metrics_reader"],
+        trace_writer=storage.elasticsearch_users.get("jaeger"),
+        alerting_secrets={
+            key: secret_setting(settings, key)
+            for key in ("alerting_smtp_password", "alerting_slack_webhook")
+            if key in settings.secret_keys_set
+        },
     ),
 )
 
@@ -153,4 +183,15 @@ pulumi.export(
 pulumi.export(
     "ingestion",
     {"airbyte_url": ingestion.ui_url, "api_url": ingestion.api_url, "admin_secret": ingestion.admin.name},
+)
+pulumi.export(
+    "observability",
+    {
+        "grafana_url": observability.grafana_url,
+        "grafana_admin_secret": observability.grafana_admin.name,
+        "prometheus_url": observability.prometheus_url,
+        "alertmanager_url": observability.alertmanager_url,
+        "kibana_url": observability.kibana_url,
+        "jaeger_url": observability.jaeger_url,
+    },
 )

@@ -109,6 +109,8 @@ def _type_name(field: FieldInfo) -> str:
         return "list of strings"
     if typing.get_origin(annotation) is dict:
         return "object"
+    if annotation is bool:
+        return "boolean"
     if annotation is int:
         return f"integer ≥ {minimum}" if minimum is not None else "integer"
     return "string" if annotation is str else "object"
@@ -123,7 +125,7 @@ def _plain_default(field: FieldInfo) -> str:
         return "—"
     if field.default == "":
         return '`""`'
-    return f"`{json.dumps(field.default) if isinstance(field.default, list) else field.default}`"
+    return f"`{json.dumps(field.default) if isinstance(field.default, (list, bool)) else field.default}`"
 
 
 def _size_tables() -> list[str]:

@@ -43,7 +43,6 @@ from components.platform.catalog import (
     ServiceSpec,
     Zone,
     ZoneSpec,
-    active_flows,
 )
 from components.platform.settings import PlatformSettings
 
@@ -87,8 +86,9 @@ class NetworkZones(pulumi.ComponentResource):
         for spec in ZONES:
             self._baseline_policies(spec)
         self._api_server_policies()
-        self._flow_policies(active_flows(self._settings.config.object_storage.backend))
+        self._flow_policies(self._settings.active_flows)
         self._connector_sources()
+        self._alert_receivers()
         self.register_outputs(
             {"namespaces": {str(zone): ns for zone, ns in self.namespaces.items()}, "api_server_cidrs": self.api_server_cidrs}
         )
@@ -252,6 +252,25 @@ class NetworkZones(pulumi.ComponentResource):
             policy_types=["Egress"],
             egress=[k8s.networking.v1.NetworkPolicyEgressRuleArgs(to=_ip_peers(cidrs))],
             flows=[f"airbyte_jobs -> {cidr} (connector sources, ingestion.source_cidrs)" for cidr in cidrs],
+        )
+
+    def _alert_receivers(self) -> None:
+        """Alertmanager may reach its receivers on `alerting.egress_cidrs`: the SMTP port and HTTPS (Slack)."""
+        alerting = self._settings.config.alerting
+        ports = sorted(
+            ({int(alerting.smtp_smarthost.rsplit(":", 1)[1])} if alerting.email_to and alerting.smtp_smarthost else set())
+            | ({443} if alerting.slack_channel else set())
+        )
+        if not ports or Zone.OBSERVABILITY not in self.namespaces:
+            return
+        alertmanager = SERVICES_BY_NAME["alertmanager"]
+        self._policy(
+            "alertmanager-receivers-egress",
+            alertmanager.zone,
+            pod_selector=alertmanager.policy_selector,
+            policy_types=["Egress"],
+            egress=[k8s.networking.v1.NetworkPolicyEgressRuleArgs(to=_ip_peers(alerting.egress_cidrs), ports=[_port(port) for port in ports])],
+            flows=[f"alertmanager -> {cidr}:{port} (alert receivers, alerting.egress_cidrs)" for cidr in alerting.egress_cidrs for port in ports],
         )
 
     def _egress_rule(self, flow: Flow) -> k8s.networking.v1.NetworkPolicyEgressRuleArgs:

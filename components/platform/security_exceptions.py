@@ -29,6 +29,10 @@ UNPINNED_IMAGES: dict[str, str] = {
         "no public pin of the Community Edition image's digest could be confirmed; the stack supplies it "
         "(processing.dremio_image_digest), and until it does `pulumi up` warns and pods run by tag"
     ),
+    "docker.elastic.co/kibana/kibana": (
+        "no public pin of the digest of Kibana at the pinned Elasticsearch version could be confirmed; the stack "
+        "supplies it (observability.kibana_image_digest), and until it does `pulumi up` warns and Kibana runs by tag"
+    ),
 }
 """Image repository → why it may run by tag alone (every other image is pinned by digest)."""
 

@@ -188,6 +188,57 @@ STATSD_EXPORTER = ImagePin(
     source="one public pin; confirm with `crane digest` before the first prod deploy",
 )
 
+# renovate: datasource=docker depName=docker.io/oliver006/redis_exporter
+REDIS_EXPORTER = ImagePin(
+    registry="docker.io",
+    repository="oliver006/redis_exporter",
+    # Valkey's metrics (it speaks the Redis protocol), as a sidecar of the Valkey pod.
+    tag="v1.76.0",
+    digest="sha256:1542bc6a88decfc16db6603045accd502cc3a46c46659d7cfd568e1f6965fe59",
+    source="one public pin (a provisioning script); confirm with `crane digest` before the first prod deploy",
+)
+
+# renovate: datasource=docker depName=ghcr.io/prometheus-community/elasticsearch-exporter
+ELASTICSEARCH_EXPORTER = ImagePin(
+    registry="ghcr.io",
+    repository="prometheus-community/elasticsearch-exporter",
+    tag="v1.11.0",
+    digest="sha256:54c6d05ae745c12643501b2b056474faab530ad4b963ff2bceecc6aefc650869",
+    source="one public pin, of the linux/amd64 manifest (not the index): arm64 nodes need the index digest "
+    "from `crane digest ghcr.io/prometheus-community/elasticsearch-exporter:v1.11.0`",
+)
+
+# renovate: datasource=docker depName=docker.io/otel/opentelemetry-collector-contrib
+OTEL_COLLECTOR = ImagePin(
+    registry="docker.io",
+    repository="otel/opentelemetry-collector-contrib",
+    # contrib, not core: the Prometheus exporter is only in contrib.
+    tag="0.151.0",
+    digest="sha256:d57bfe8eee2378f31cb1193239fbcac521d54a5a071fca2bfc106916a32b892d",
+    source="one public pin (a Terraform module's default); confirm with `crane digest` before the first prod deploy",
+)
+
+# renovate: datasource=docker depName=cr.jaegertracing.io/jaegertracing/jaeger
+JAEGER = ImagePin(
+    registry="cr.jaegertracing.io",
+    repository="jaegertracing/jaeger",
+    # Jaeger v2 (built on the OpenTelemetry Collector), with Elasticsearch storage.
+    tag="2.17.0",
+    digest="sha256:6266573208d665ce5c17483bce0a75d0806480d92c84766d288d0aee885ce708",
+    source="one public pin of the multi-arch index; confirm with `crane digest` before the first prod deploy",
+)
+
+# renovate: datasource=docker depName=docker.elastic.co/kibana/kibana
+KIBANA = ImagePin(
+    registry="docker.elastic.co",
+    repository="kibana/kibana",
+    # Kibana's version must equal Elasticsearch's.
+    tag=ELASTICSEARCH.tag,
+    digest=None,
+    source="no public pin of this tag's digest could be found offline: set observability.kibana_image_digest "
+    "from `crane digest docker.elastic.co/kibana/kibana:<version>` (see docs/layers/observability.md)",
+)
+
 # renovate: datasource=helm registryUrl=https://charts.jetstack.io depName=cert-manager
 CERT_MANAGER = ChartPin(
     repository="https://charts.jetstack.io", chart="cert-manager", version="v1.19.1", app_version="v1.19.1",
@@ -228,7 +279,7 @@ FLUENT_BIT = ChartPin(
 
 IMAGES: tuple[ImagePin, ...] = (
     MINIO, MINIO_CLIENT, SEAWEEDFS, POSTGRESQL, ELASTICSEARCH, DREMIO, ZOOKEEPER, CURL, PYTHON_BASE, SUPERSET_BASE,
-    VALKEY, STATSD_EXPORTER,
+    VALKEY, STATSD_EXPORTER, REDIS_EXPORTER, ELASTICSEARCH_EXPORTER, OTEL_COLLECTOR, JAEGER, KIBANA,
 )
 CHARTS: tuple[ChartPin, ...] = (
     CERT_MANAGER, CLOUDNATIVE_PG, BARMAN_CLOUD_PLUGIN, ECK_OPERATOR, AIRBYTE, KUBE_PROMETHEUS_STACK, FLUENT_BIT,

@@ -228,3 +228,49 @@ def test_the_exporter_reports_an_unreadable_history_as_a_metric(tmp_path: Path, 
     assert probe.returncode == 0, probe.stderr
     assert "dbt_exporter_up 0" in probe.stdout and "dbt_last_run_success" not in probe.stdout
     assert DB_PASSWORD not in probe.stdout
+
+
+def _job(user: str, query_type: str, seconds: float, *, ended_ago_seconds: float = 60) -> dict[str, object]:
+    ended = int((time.time() - ended_ago_seconds) * 1000)
+    return {"query_type": query_type, "user_name": user, "submitted_epoch_millis": ended - int(seconds * 1000),
+            "final_state_epoch_millis": ended}
+
+
+def _render(env: dict[str, str]) -> str:
+    probe = subprocess.run(
+        [str(DBT_PYTHON), "-c", "from runner import exporter; print(exporter.render())"],
+        env=env, capture_output=True, text=True, timeout=60, check=False,
+    )
+    assert probe.returncode == 0, probe.stderr
+    return probe.stdout
+
+
+def test_the_exporter_reports_dremios_slow_queries_of_the_last_15_minutes(
+    tmp_path: Path, dremio: FakeDremio, s3: WeedServer, postgres: PostgresServer
+) -> None:
+    dremio.recent_jobs = [
+        _job("analyst", "FLIGHT", 45),  # slow (threshold 30 s)
+        _job("analyst", "UI_RUN", 2),
+        _job("superset", "FLIGHT", 31),  # slow
+        _job(ADMIN_LOGIN[0], "REST", 600),  # dbt's own build: not counted
+        _job("analyst", "ACCELERATOR_CREATE", 900),  # a reflection build: not counted
+        _job("analyst", "FLIGHT", 120, ended_ago_seconds=3600),  # outside the window
+        *(_job("viewer", "FLIGHT", 1) for _ in range(600)),  # more than one page of results
+    ]
+    body = _render(runner_env(tmp_path, dremio, s3, postgres, DREMIO_SLOW_QUERY_SECONDS="30"))
+    assert "dremio_query_stats_up 1" in body
+    assert "dremio_queries_recent 603" in body
+    assert "dremio_queries_slow 2" in body
+    assert "dremio_query_seconds_max 45" in body
+    submitted = [body["sql"] for body in dremio.bodies if isinstance(body, dict) and "sys.jobs_recent" in body.get("sql", "")]
+    assert len(submitted) == 1 and "final_state_epoch_millis >=" in submitted[0]
+
+
+def test_the_exporter_reports_an_unreachable_dremio_as_a_metric(
+    tmp_path: Path, dremio: FakeDremio, s3: WeedServer, postgres: PostgresServer
+) -> None:
+    env = runner_env(tmp_path, dremio, s3, postgres)
+    (Path(env["DREMIO_CREDENTIALS_DIR"]) / "password").write_text("wrong-password")
+    body = _render(env)
+    assert "dremio_query_stats_up 0" in body and "dremio_queries_slow" not in body
+    assert "wrong-password" not in body

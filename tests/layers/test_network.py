@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from components.platform.catalog import SERVICES_BY_NAME, ZONES, PodSecurityLevel, active_flows
+from components.platform.catalog import SERVICES_BY_NAME, ZONES, PodSecurityLevel
 from offline.graph import MOCK_API_SERVER_ADDRESSES, evaluate_stack
 from offline.manifests import Manifest, kubernetes_manifests
 from tests.support.stacks import shipped_settings, stack_config, stack_graph, stack_manifests
@@ -74,7 +74,7 @@ def _rules(manifests: tuple[Manifest, ...], namespace: str, selector: dict, dire
 
 def test_every_catalog_flow_is_open_on_both_sides(stack: str, manifests: tuple[Manifest, ...]) -> None:
     settings = shipped_settings(stack)
-    flows = active_flows(settings.config.object_storage.backend)
+    flows = settings.active_flows
     assert flows
     for flow in flows:
         source, target = SERVICES_BY_NAME[flow.source], SERVICES_BY_NAME[flow.target]
@@ -94,7 +94,7 @@ def test_no_flow_is_open_that_the_catalog_does_not_declare(stack: str, manifests
     declared = {
         (key(SERVICES_BY_NAME[f.source].policy_selector), key(SERVICES_BY_NAME[f.target].policy_selector),
          SERVICES_BY_NAME[f.target].ports[f.port_name])
-        for f in active_flows(settings.config.object_storage.backend)
+        for f in settings.active_flows
     }
     for manifest in manifests:
         if manifest.kind != "NetworkPolicy":

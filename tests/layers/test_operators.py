@@ -34,5 +34,6 @@ def test_operators_are_pinned_and_sized(stack: str) -> None:
     for service_name, release_name in (("cnpg_operator", "cloudnative-pg"), ("eck_operator", "eck-operator"),
                                        ("cert_manager", "cert-manager"), ("barman_cloud_plugin", "plugin-barman-cloud")):
         assert SERVICES_BY_NAME[service_name].policy_selector["app.kubernetes.io/instance"] == release_name
-    assert releases["eck-operator"]["values"]["managedNamespaces"] == ["dp-storage"]
+    # Elasticsearch in storage, Kibana in observability; nothing else.
+    assert releases["eck-operator"]["values"]["managedNamespaces"] == ["dp-storage", "dp-observability"]
     assert releases["eck-operator"]["values"]["telemetry"] == {"disabled": True}

@@ -8,6 +8,7 @@ import re
 import pytest
 
 from components.layers.presentation.superset import SIDECAR_SHARE
+from components.layers.presentation.valkey import EXPORTER_SHARE
 from offline.graph import unwrap_secrets
 from offline.manifests import Manifest
 from tests.support.lookup import find, one
@@ -145,8 +146,13 @@ def test_valkey_has_a_password_and_persistence_per_topology(stack: str, persiste
     text = config["stringData"]["valkey.conf"]
     assert "requirepass mock-secret-presentation-valkey-password\n" in text, "the generated password"
     assert ("appendonly yes" in text) == persistent and ("appendonly no" in text) == (not persistent)
-    limit = shipped_settings(stack).services["valkey"].memory_limit_mib
+    # The redis_exporter sidecar takes its share of the row; Valkey's memory cap follows its own limit.
+    limit = shipped_settings(stack).services["valkey"].memory_limit_mib - EXPORTER_SHARE["memory_limit_mib"]
     assert f"maxmemory {max(16, int(limit * 0.75))}mb" in text
+    containers = {c["name"]: c for c in valkey["spec"]["template"]["spec"]["containers"]}
+    assert set(containers) == {"valkey", "metrics"}
+    password_file = next(a for a in containers["metrics"]["args"] if a.startswith("--redis.password-file="))
+    assert password_file.startswith("--redis.password-file=/etc/valkey-password/")
 
 
 def test_the_four_roles_are_offered_to_the_wiring() -> None:

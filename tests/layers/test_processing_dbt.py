@@ -148,6 +148,16 @@ def test_the_exporter_serves_metrics_on_the_catalogs_port() -> None:
     assert exporter["spec"]["replicas"] == 1
 
 
+def test_the_exporter_asks_dremio_for_slow_queries_with_the_stacks_threshold() -> None:
+    _, _, exporter = dbt_pods("dev")
+    (container,) = exporter["spec"]["template"]["spec"]["containers"]
+    env = {item["name"]: item.get("value") for item in container["env"]}
+    assert env["DREMIO_SLOW_QUERY_SECONDS"] == "30" and env["DREMIO_USE_SSL"] == "true"
+    assert env["REQUESTS_CA_BUNDLE"].startswith("/ca/")
+    mounts = {mount["name"]: mount["mountPath"] for mount in container["volumeMounts"]}
+    assert mounts["dremio"] == env["DREMIO_CREDENTIALS_DIR"] and all(m.get("readOnly") for m in container["volumeMounts"] if m["name"] != "tmp")
+
+
 def test_the_stack_output_names_the_image_schedule_and_job() -> None:
     output = unwrap_secrets(stack_graph("dev").outputs["processing"])["dbt"]
     assert output["schedule_utc"] == "30 2 * * *" and output["deploy_job"] == f"dbt-build-{HASH}"

@@ -330,6 +330,7 @@ def test_the_catalog_admits_exactly_the_processing_flows() -> None:
         ("superset_web", "dremio_coordinator", "flight"),
         ("superset_worker", "dremio_coordinator", "flight"),
         ("dbt", "dremio_coordinator", "web"),
+        ("dbt_exporter", "dremio_coordinator", "web"),
         *((role, target, "s3" if target == "object_storage" else port) for role in ("dremio_coordinator", "dremio_executor")
           for target, port in (("object_storage", "s3"), ("postgresql", "postgres"), ("elasticsearch", "http"))),
         ("dremio_coordinator", "zookeeper", "client"),

@@ -92,7 +92,8 @@ def test_elasticsearch_zone_awareness_only_with_zones(stack: str) -> None:
     assert ("node.attr.zone" in node_set["config"]) == zoned
     assert ("ZONE" in env) == zoned
     assert node_set["config"]["node.store.allow_mmap"] is False
-    assert "http" not in cluster["spec"], "TLS must stay on: no http.tls override"
+    # TLS stays on, with the platform CA's certificate instead of ECK's self-signed one.
+    assert set(cluster["spec"]["http"]["tls"]) == {"certificate"}
 
 
 @pytest.mark.parametrize("backend", ["minio", "seaweedfs"])
@@ -125,8 +126,11 @@ def test_sizes_and_storage_classes_come_from_the_profile(stack: str) -> None:
         for statefulset in find(manifests, "StatefulSet"):
             service = statefulset["spec"]["template"]["metadata"]["labels"][SERVICE_LABEL].replace("-", "_")
             size = profile.services[service]
-            container = statefulset["spec"]["template"]["spec"]["containers"][0]
-            assert container["resources"]["requests"] == {"cpu": f"{size.cpu_request_millis}m", "memory": f"{size.memory_request_mib}Mi"}
+            # The pod requests the row (a sidecar, where there is one, takes its share of it).
+            containers = statefulset["spec"]["template"]["spec"]["containers"]
+            requests = [c["resources"]["requests"] for c in containers]
+            assert sum(int(r["cpu"].removesuffix("m")) for r in requests) == size.cpu_request_millis
+            assert sum(int(r["memory"].removesuffix("Mi")) for r in requests) == size.memory_request_mib
             claims = statefulset["spec"]["volumeClaimTemplates"]
             assert len(claims) == size.volumes_per_replica
             for claim in claims:

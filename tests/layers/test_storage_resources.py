@@ -36,7 +36,7 @@ def test_postgresql_resources_reference_each_other(stack: str, backend: str) -> 
     (plugin,) = spec["plugins"]
     assert plugin == {"name": "barman-cloud.cloudnative-pg.io", "isWALArchiver": True, "parameters": {"barmanObjectName": store["metadata"]["name"]}}
     roles = {role["name"]: role for role in spec["managed"]["roles"]}
-    assert set(roles) == {"airbyte", "superset", "dbt"}
+    assert set(roles) == {"airbyte", "superset", "dbt", "grafana"}
     for name, role in roles.items():
         role_secret = secrets[role["passwordSecret"]["name"]]
         assert role_secret["type"] == "kubernetes.io/basic-auth"
@@ -76,13 +76,20 @@ def test_elasticsearch_users_roles_and_snapshot_settings(stack: str) -> None:
         user_secret = secrets[entry["secretName"]]
         assert user_secret["type"] == "kubernetes.io/basic-auth"
         realm_users[user_secret["stringData"]["username"]] = user_secret["stringData"]["roles"]
-    assert realm_users == {"dremio": "dremio_reader", "log_shipper": "log_writer"}
+    expected = {"dremio": "dremio_reader", "log_shipper": "log_writer", "metrics_reader": "metrics_reader"}
+    if stack != "dev":  # tracing is on by default outside dev
+        expected["jaeger"] = "trace_writer"
+    assert realm_users == expected
     (roles_ref,) = spec["auth"]["roles"]
     roles = yaml.safe_load(secrets[roles_ref["secretName"]]["stringData"]["roles.yml"])
     assert set(realm_users.values()) <= set(roles)
     (secure,) = spec["secureSettings"]
     assert {entry["key"] for entry in secure["entries"]} <= set(secrets[secure["secretName"]]["stringData"])
     assert {entry["path"] for entry in secure["entries"]} == {"s3.client.default.access_key", "s3.client.default.secret_key"}
+    # The HTTP certificate comes from the platform CA, for every Service name a client may use.
+    certificate = next(c for c in find(manifests, "Certificate") if c["spec"]["secretName"] == spec["http"]["tls"]["certificate"]["secretName"])
+    assert certificate["spec"]["issuerRef"]["kind"] == "ClusterIssuer"
+    assert "elasticsearch-es-http.dp-storage.svc.cluster.local" in certificate["spec"]["dnsNames"]
     config = spec["nodeSets"][0]["config"]
     assert config["s3.client.default.endpoint"] == "object-storage.dp-storage.svc.cluster.local:9000"
     assert config["s3.client.default.protocol"] == "http"
@@ -202,6 +209,8 @@ def test_switching_backend_changes_only_object_storage(stack: str, backend: str)
     for graph in (base, other):
         changeable |= _subtree(graph, "data-platform:storage:ObjectStorage")
         changeable |= {r.urn for r in graph.resources if r.type.endswith("NetworkPolicy")}
+        # Each backend's servers have their own scrape targets.
+        changeable |= {r.urn for r in graph.resources if r.type.endswith("PodMonitor") and r.name.startswith(("observability-minio", "observability-seaweedfs"))}
 
     def stable(graph: StackGraph) -> dict[str, str]:
         return {r.urn: json.dumps(integral_numbers(unwrap_secrets(r.inputs)), sort_keys=True) for r in graph.resources if r.urn not in changeable}

@@ -151,3 +151,16 @@ def test_jvm_options_follow_the_profile() -> None:
 def test_standard_labels_truncate_long_versions() -> None:
     labels = kube.standard_labels(service("grafana"), instance="x", version="v" * 80)
     assert len(labels["app.kubernetes.io/version"]) == 63
+
+
+@pytest.mark.parametrize(("request_mib", "limit_mib"), [(4096, 4096), (1024, 2048), (100, 101)])
+def test_a_shared_row_never_gives_a_container_a_request_above_its_limit(request_mib: int, limit_mib: int) -> None:
+    from components.platform.topology.model import ServiceSize
+
+    row = ServiceSize(replicas=1, cpu_request_millis=500, cpu_limit_millis=500, memory_request_mib=request_mib, memory_limit_mib=limit_mib)
+    main, sidecar = kube.share_out(row, {"cpu_request_millis": 5, "cpu_limit_millis": 50, "memory_request_mib": 16, "memory_limit_mib": 32})
+    for part in (main, sidecar):
+        assert part.memory_request_mib <= part.memory_limit_mib and part.cpu_request_millis <= part.cpu_limit_millis
+    assert main.memory_request_mib + sidecar.memory_request_mib == request_mib, "the pod requests exactly the row"
+    assert main.cpu_request_millis + sidecar.cpu_request_millis == 500
+    assert main.memory_limit_mib + sidecar.memory_limit_mib == limit_mib

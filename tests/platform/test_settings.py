@@ -267,6 +267,7 @@ def test_minio_outside_dev_warns_that_its_image_gets_no_fixes(topology: str, war
     raw = {
         "topology": topology,
         "processing": json.dumps({"dremio_image_digest": "sha256:" + "c" * 64}),
+        "observability": json.dumps({"kibana_image_digest": "sha256:" + "d" * 64}),
         **({"cluster": json.dumps({"zones": ["a", "b", "c"]})} if topology == "prod" else {}),
     }
     warnings = parse_settings(raw, stack=topology).warnings
@@ -444,3 +445,33 @@ def test_an_autoscaler_maximum_below_its_minimum_is_refused() -> None:
 @pytest.mark.parametrize(("topology", "expected"), [("dev", False), ("staging", True)])
 def test_valkey_persistence_defaults_by_topology(topology: str, expected: bool) -> None:
     assert parse_settings({"topology": topology}, stack=topology).valkey_persistence is expected
+
+
+@pytest.mark.parametrize(("topology", "warned"), [("dev", False), ("staging", True)])
+def test_kibana_without_a_digest_warns_where_kibana_runs(topology: str, warned: bool) -> None:
+    raw = {"topology": topology, "processing": json.dumps({"dremio_image_digest": "sha256:" + "c" * 64})}
+    warnings = parse_settings(raw, stack=topology).warnings
+    assert any("observability.kibana_image_digest is not set" in w and "crane digest" in w for w in warnings) == warned
+    raw["observability"] = json.dumps({"kibana": False})
+    assert not any("kibana_image_digest" in w for w in parse_settings(raw, stack=topology).warnings)
+
+
+def test_a_receiver_without_its_pieces_is_refused_naming_the_key() -> None:
+    with pytest.raises(SettingsError) as caught:
+        parse_settings({"topology": "dev", "alerting": json.dumps({"email_to": ["oncall@example.com"]})}, stack="dev")
+    assert "alerting.smtp_smarthost" in str(caught.value)
+    with pytest.raises(SettingsError) as caught:
+        parse_settings({"topology": "dev", "alerting": json.dumps({"slack_channel": "#alerts"})}, stack="dev")
+    message = str(caught.value)
+    assert "alerting.egress_cidrs" in message
+    with pytest.raises(SettingsError) as caught:
+        parse_settings(
+            {"topology": "dev", "alerting": json.dumps({"slack_channel": "#alerts", "egress_cidrs": ["203.0.113.0/24"]})}, stack="dev"
+        )
+    assert "alerting_slack_webhook: required with alerting.slack_channel" in str(caught.value)
+
+
+def test_existing_operators_are_not_installed_or_counted() -> None:
+    settings = parse_settings({"topology": "dev", "operators": json.dumps({"existing": {"eck": True, "cert_manager": True}})}, stack="dev")
+    names = {spec.name for spec in settings.active_services}
+    assert "eck_operator" not in names and "cert_manager" not in names and "cnpg_operator" in names

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import socket
+import ssl
 import threading
 from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -13,8 +14,8 @@ Dispatch = Callable[[str, str, dict[str, str], bytes], tuple[int, Any, str]]
 """(method, path with query, headers, body) → (status, JSON-able body or bytes or None, content type)."""
 
 
-def serve(dispatch: Dispatch) -> ThreadingHTTPServer:
-    """Start serving on a free port, in a daemon thread; `shutdown()` and `server_close()` stop it."""
+def serve(dispatch: Dispatch, *, tls: ssl.SSLContext | None = None) -> ThreadingHTTPServer:
+    """Start serving on a free port (HTTPS with `tls`), in a daemon thread; `shutdown()` and `server_close()` stop it."""
 
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
@@ -43,5 +44,7 @@ def serve(dispatch: Dispatch) -> ThreadingHTTPServer:
 
     server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
     server.daemon_threads = True
+    if tls is not None:
+        server.socket = tls.wrap_socket(server.socket, server_side=True)
     threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
     return server

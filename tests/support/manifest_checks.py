@@ -38,6 +38,11 @@ CRD_SCHEMA_ALLOW_LIST: dict[tuple[str, str], str] = {
     ("elasticsearch.k8s.elastic.co/v1", "Elasticsearch"): f"ECK Elasticsearch: {_SHAPE_TESTED}",
     ("cert-manager.io/v1", "ClusterIssuer"): f"cert-manager ClusterIssuer: {_SHAPE_TESTED.replace('test_storage_*', 'test_certificates')}",
     ("cert-manager.io/v1", "Certificate"): f"cert-manager Certificate: {_SHAPE_TESTED.replace('test_storage_*', 'test_processing_*')}",
+    ("monitoring.coreos.com/v1", "PodMonitor"): f"Prometheus operator PodMonitor: {_SHAPE_TESTED.replace('test_storage_*', 'observability/test_*')}",
+    ("monitoring.coreos.com/v1", "PrometheusRule"): (
+        "Prometheus operator PrometheusRule: its rules are checked by promtool (tests/layers/observability/test_alerts.py)"
+    ),
+    ("kibana.k8s.elastic.co/v1", "Kibana"): f"ECK Kibana: {_SHAPE_TESTED.replace('test_storage_*', 'observability/test_*')}",
 }
 """(apiVersion, kind) of custom resources with no bundled schema → why that is acceptable and where
 their shape is tested instead."""

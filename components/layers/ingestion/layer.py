@@ -22,6 +22,14 @@ from components.platform.contracts import DatabaseRef, SecretRef
 from components.platform.settings import PlatformSettings
 from components.platform.versions import AIRBYTE, STATSD_EXPORTER
 
+STATSD_MAPPING = """\
+# Airbyte's StatsD metrics (DogStatsD tags become labels) under one `airbyte_` prefix, so that dashboards and
+# alerts can tell them from other exporters' metrics: `syncs{status=...}` becomes `airbyte_syncs{status=...}`.
+mappings:
+  - match: "*"
+    name: "airbyte_${1}"
+"""
+
 METRICS_SERVICE = "airbyte-metrics"
 
 
@@ -154,12 +162,24 @@ class Ingestion(pulumi.ComponentResource):
         labels = kube.standard_labels(spec, instance=settings.instance, version=STATSD_EXPORTER.tag)
         match = kube.selector_labels(spec, instance=settings.instance)
         statsd, metrics = spec.ports["statsd"], spec.ports["metrics"]
+        mapping = k8s.core.v1.ConfigMap(
+            f"{name}-metrics-mapping",
+            metadata=k8s.meta.v1.ObjectMetaArgs(namespace=args.namespace, labels=labels),
+            data={"statsd-mapping.yml": STATSD_MAPPING},
+            opts=pulumi.ResourceOptions(parent=self),
+        )
         exporter = kube.container(
             "statsd-exporter",
             image=STATSD_EXPORTER.reference,
             size=settings.services[spec.name],
-            args=[f"--statsd.listen-udp=:{statsd}", "--statsd.listen-tcp=", f"--web.listen-address=:{metrics}"],
+            args=[
+                f"--statsd.listen-udp=:{statsd}",
+                "--statsd.listen-tcp=",
+                f"--web.listen-address=:{metrics}",
+                "--statsd.mapping-config=/etc/statsd/statsd-mapping.yml",
+            ],
             ports={"metrics": metrics},
+            mounts=[kube.mount("mapping", "/etc/statsd", read_only=True)],
             readiness=kube.tcp_probe(metrics),
             liveness=kube.tcp_probe(metrics, failure_threshold=6),
         )
@@ -169,9 +189,9 @@ class Ingestion(pulumi.ComponentResource):
             labels=labels,
             match_labels=match,
             replicas=settings.services[spec.name].replicas,
-            template=kube.pod_template(
-                labels=labels, match_labels=match, containers=[exporter], spread_keys=settings.profile.spread_topology_keys
-            ),
+            containers=[exporter],
+            volumes=[kube.config_map_volume("mapping", mapping.metadata.name)],
+            spread_keys=settings.profile.spread_topology_keys,
             parent=self,
         )
         kube.cluster_service(

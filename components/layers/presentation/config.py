@@ -88,21 +88,39 @@ STATS_LOGGER = StatsdStatsLogger(host="127.0.0.1", port={STATSD_PORT}, prefix="s
 
 STATSD_MAPPING = """\
 # Superset's StatsD metrics as Prometheus metrics (statsd-exporter's mapping; kept in the repository).
+# gunicorn (run-server.sh, --statsd-prefix=superset) reports every HTTP answer; Superset's REST API classes
+# report `<Api>.<method>.success|warning|error` (2xx-3xx, 4xx, 5xx) and `<Api>.<method>.time`. Globs match in
+# this order: the first that matches wins.
+defaults:
+  observer_type: histogram
+  histogram_options:
+    buckets: [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60]
 mappings:
-  - match: "superset.*.*"
-    name: "superset_event_total"
+  - match: "superset.gunicorn.request.status.*"
+    name: "superset_http_responses_total"
     labels:
-      view: "$1"
-      event: "$2"
+      status: "$1"
+  - match: "superset.gunicorn.request.duration"
+    name: "superset_http_request_duration_seconds"
+  - match: "superset.gunicorn.log.*"
+    name: "superset_gunicorn_log_total"
+    labels:
+      level: "$1"
+  - match: "superset.gunicorn.*"
+    name: "superset_gunicorn_${1}"
+  - match: "superset.*.*.time"
+    name: "superset_api_request_duration_seconds"
+    labels:
+      api: "$1"
+      method: "$2"
+  - match: "superset.*.*.*"
+    name: "superset_api_calls_total"
+    labels:
+      api: "$1"
+      method: "$2"
+      outcome: "$3"
   - match: "superset.*"
     name: "superset_${1}_total"
-  - match: "superset.*.*.*"
-    match_metric_type: observer
-    name: "superset_request_duration_seconds"
-    labels:
-      view: "$1"
-      route: "$2"
-      step: "$3"
 """
 
 

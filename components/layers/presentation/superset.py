@@ -200,7 +200,7 @@ class Superset(pulumi.ComponentResource):
     def _web(self, spec: ServiceSpec) -> None:
         settings = self._args.settings
         size = settings.services[spec.name]
-        main, sidecar = _split(size)
+        main, sidecar = kube.share_out(size, SIDECAR_SHARE)
         http = spec.ports["http"]
         health = kube.http_probe("/health", http)
         server = self._container(
@@ -211,6 +211,9 @@ class Superset(pulumi.ComponentResource):
                 "SUPERSET_PORT": str(http),
                 "SERVER_WORKER_AMOUNT": str(max(1, min(4, size.cpu_limit_millis // 500))),
                 "GUNICORN_TIMEOUT": "120",
+                # gunicorn's own StatsD (every answer's status and duration) goes to the same sidecar.
+                "SERVER_STATSD_HOST": "127.0.0.1",
+                "SERVER_STATSD_PORT": str(STATSD_PORT),
             },
             ports={"http": http},
             readiness=health,
@@ -281,14 +284,10 @@ class Superset(pulumi.ComponentResource):
             labels=labels,
             match_labels=match,
             replicas=kube.replicas_unless_autoscaled(size),
-            template=kube.pod_template(
-                labels=labels,
-                match_labels=match,
-                containers=containers,
-                spread_keys=settings.profile.spread_topology_keys,
-                volumes=self._volumes,
-                annotations=self._annotations,
-            ),
+            containers=containers,
+            spread_keys=settings.profile.spread_topology_keys,
+            volumes=self._volumes,
+            pod_annotations=self._annotations,
             parent=self,
             depends_on=[self.setup_job],
             one_at_most=one_at_most,
@@ -305,10 +304,3 @@ class Superset(pulumi.ComponentResource):
             kube.disruption_budget(
                 f"{self._name}-{spec.component}-budget", namespace=args.namespace, labels=labels, match_labels=match, parent=self
             )
-
-
-def _split(size: ServiceSize) -> tuple[ServiceSize, ServiceSize]:
-    """The web row shared between Superset and its statsd-exporter sidecar: the pod requests exactly the row."""
-    main = size.model_copy(update={key: getattr(size, key) - share for key, share in SIDECAR_SHARE.items()})
-    sidecar = size.model_copy(update={**SIDECAR_SHARE, "storage_gib": None})
-    return main, sidecar

@@ -119,9 +119,25 @@ class DbtProject(pulumi.ComponentResource):
             image=self.image,
             size=settings.services["dbt_exporter"],
             args=["exporter"],
-            env=kube.env_vars({"EXPORTER_PORT": str(metrics), "DATABASE_CREDENTIALS_DIR": "/secrets/database"}),
+            env=kube.env_vars(
+                {
+                    "EXPORTER_PORT": str(metrics),
+                    "DATABASE_CREDENTIALS_DIR": "/secrets/database",
+                    # Dremio's recent queries (sys.jobs_recent), which only an administrator sees in full.
+                    "DREMIO_HOST": args.dremio_host,
+                    "DREMIO_PORT": str(args.dremio_port),
+                    "DREMIO_USE_SSL": "true",
+                    "REQUESTS_CA_BUNDLE": f"/ca/{args.ca.key}",
+                    "DREMIO_CREDENTIALS_DIR": "/secrets/dremio",
+                    "DREMIO_SLOW_QUERY_SECONDS": str(settings.config.processing.slow_query_seconds),
+                }
+            ),
             ports=exporter.ports,
-            mounts=[kube.mount("database", "/secrets/database", read_only=True)],
+            mounts=[
+                kube.mount("database", "/secrets/database", read_only=True),
+                kube.mount("dremio", "/secrets/dremio", read_only=True),
+                kube.mount("ca", "/ca", read_only=True),
+            ],
             readiness=probe,
             liveness=kube.http_probe("/healthz", metrics, failure_threshold=6),
         )
@@ -131,13 +147,13 @@ class DbtProject(pulumi.ComponentResource):
             labels=exporter_labels,
             match_labels=exporter_match,
             replicas=settings.services["dbt_exporter"].replicas,
-            template=kube.pod_template(
-                labels=exporter_labels,
-                match_labels=exporter_match,
-                containers=[server],
-                spread_keys=settings.profile.spread_topology_keys,
-                volumes=[kube.secret_volume("database", args.database.credentials.name)],
-            ),
+            containers=[server],
+            spread_keys=settings.profile.spread_topology_keys,
+            volumes=[
+                kube.secret_volume("database", args.database.credentials.name),
+                kube.secret_volume("dremio", args.admin.name),
+                kube.config_map_volume("ca", args.ca.config_map),
+            ],
             parent=self,
         )
         self.register_outputs(

@@ -205,32 +205,26 @@ class Dremio(pulumi.ComponentResource):
             self.host,
             f"{coordinator.kubernetes_name}-0.{coordinator.kubernetes_name}-hl.{namespace}.svc.cluster.local",
         ]
-        return k8s.apiextensions.CustomResource(
+        return kube.server_certificate(
             f"{self._name}-certificate",
-            api_version="cert-manager.io/v1",
-            kind="Certificate",
-            metadata=k8s.meta.v1.ObjectMetaArgs(namespace=self._args.namespace, labels=self._labels(coordinator)),
-            spec={
-                "secretName": TLS_SECRET,
-                "secretTemplate": {"labels": kube.platform_labels()},
-                "issuerRef": {"group": "cert-manager.io", "kind": "ClusterIssuer", "name": self._args.issuer},
-                "commonName": self.host,
-                "dnsNames": names,
-                # A year, renewed a month ahead: Dremio reads its keystore at start, so a renewal takes
-                # effect at the next restart (docs/layers/processing.md, "Certificates").
-                "duration": "8760h",
-                "renewBefore": "720h",
-                "privateKey": {"algorithm": "ECDSA", "size": 256, "rotationPolicy": "Always"},
-                "usages": ["server auth", "digital signature", "key encipherment"],
+            namespace=self._args.namespace,
+            secret_name=TLS_SECRET,
+            dns_names=[self.host, *names],
+            issuer=self._args.issuer,
+            labels=self._labels(coordinator),
+            issuer_ready=self._args.issuer_ready,
+            parent=self,
+            # Dremio reads its keystore at start, so a renewal takes effect at the next restart
+            # (docs/layers/processing.md, "Certificates").
+            extra_spec={
                 "keystores": {
                     "pkcs12": {
                         "create": True,
                         "profile": "Modern2023",
                         "passwordSecretRef": {"name": keystore.name, "key": KEYSTORE_PASSWORD},
                     }
-                },
+                }
             },
-            opts=pulumi.ResourceOptions(parent=self, depends_on=[self._args.issuer_ready]),
         )
 
     def _statefulset(

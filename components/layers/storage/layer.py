@@ -14,11 +14,12 @@ import pulumi
 
 from components.layers.storage.object_storage import ObjectStorage, ObjectStorageArgs
 from components.layers.storage.postgresql import MetadataDatabase, MetadataDatabaseArgs
-from components.layers.storage.search import SearchCluster, SearchClusterArgs
+from components.layers.storage.search import CLUSTER_NAME, SearchCluster, SearchClusterArgs
 from components.platform.catalog import Zone
 from components.platform.checks.placement import StoragePlacement
 from components.platform.contracts import (
     BackupTarget,
+    CertificateAuthority,
     DatabaseGrant,
     DatabaseRef,
     S3Credentials,
@@ -49,6 +50,10 @@ class StorageArgs:
     """Layers that get an Elasticsearch user."""
     external_s3_credentials: S3Credentials | None = None
     """For `object_storage.backend: external` only: the credentials from secret config."""
+    ca: CertificateAuthority
+    """The platform CA: it signs Elasticsearch's HTTP certificate."""
+    issuer_ready: pulumi.Resource
+    """The CA's ClusterIssuer."""
 
 
 class Storage(pulumi.ComponentResource):
@@ -65,6 +70,11 @@ class Storage(pulumi.ComponentResource):
     databases: dict[str, DatabaseRef]
     """Database grant → its database and credential."""
     elasticsearch_url: pulumi.Output[str]
+    elasticsearch_host: str
+    """The HTTP Service's DNS name (its TLS certificate, from the platform CA, names it)."""
+    elasticsearch_port: int
+    elasticsearch_name: str
+    """The Elasticsearch resource's name (ECK), for resources that reference it (Kibana)."""
     elasticsearch_users: dict[str, SecretRef]
     """Search grant → its user's credential, in the consumer's namespace."""
     elasticsearch_ca: SecretRef
@@ -106,6 +116,8 @@ class Storage(pulumi.ComponentResource):
                 backups=backups,
                 operator_ready=args.elasticsearch_operator,
                 grants=args.search_grants,
+                ca=args.ca,
+                issuer_ready=args.issuer_ready,
             ),
             opts=child,
         )
@@ -118,6 +130,8 @@ class Storage(pulumi.ComponentResource):
         self.postgresql_host = database.host
         self.databases = database.databases
         self.elasticsearch_url = search.url
+        self.elasticsearch_host, self.elasticsearch_port = search.host, search.port
+        self.elasticsearch_name = CLUSTER_NAME
         self.elasticsearch_users = search.users
         self.elasticsearch_ca = search.ca_secret
         self.register_outputs(
@@ -134,6 +148,9 @@ class Storage(pulumi.ComponentResource):
                 "postgresql_host": self.postgresql_host,
                 "databases": {name: ref.credentials.name for name, ref in self.databases.items()},
                 "elasticsearch_url": self.elasticsearch_url,
+                "elasticsearch_host": self.elasticsearch_host,
+                "elasticsearch_port": self.elasticsearch_port,
+                "elasticsearch_name": self.elasticsearch_name,
                 "elasticsearch_users": {user: ref.name for user, ref in self.elasticsearch_users.items()},
                 "elasticsearch_ca": self.elasticsearch_ca.name,
             }

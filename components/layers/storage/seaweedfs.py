@@ -165,6 +165,8 @@ class Seaweedfs(pulumi.ComponentResource):
     ) -> None:
         settings, profile = self._args.settings, self._args.settings.profile
         size = profile.services[entry.name]
+        # Every SeaweedFS server serves Prometheus metrics on its own port when given one.
+        args = [*args, f"-metricsPort={entry.ports['metrics']}"]
         role = entry.kubernetes_name
         labels = self._labels(entry)
         match = kube.selector_labels(entry, instance=settings.instance)

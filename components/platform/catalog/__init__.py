@@ -27,6 +27,7 @@ from components.platform.catalog.model import (
     SERVICE_LABEL,
     Availability,
     ChartPods,
+    Feature,
     Flow,
     ObjectStorageBackend,
     Placement,
@@ -36,6 +37,7 @@ from components.platform.catalog.model import (
     Zone,
     ZoneSpec,
 )
+from components.platform.catalog.scrapes import SCRAPES, Scrape
 from components.platform.catalog.services import SERVICES
 from components.platform.catalog.zones import ZONES
 
@@ -44,6 +46,7 @@ __all__ = [
     "OBJECT_STORAGE",
     "PLATFORM",
     "S3_SERVICE_BY_BACKEND",
+    "SCRAPES",
     "SERVICES",
     "SERVICES_BY_NAME",
     "SERVICE_LABEL",
@@ -51,11 +54,13 @@ __all__ = [
     "ZONES_BY_NAME",
     "Availability",
     "ChartPods",
+    "Feature",
     "Flow",
     "ObjectStorageBackend",
     "Placement",
     "PlatformPods",
     "PodSecurityLevel",
+    "Scrape",
     "ServiceSpec",
     "Zone",
     "ZoneSpec",

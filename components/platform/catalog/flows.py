@@ -2,7 +2,15 @@
 
 from __future__ import annotations
 
-from components.platform.catalog.model import Flow, ObjectStorageBackend, PodSecurityLevel, ServiceSpec, Zone, ZoneSpec
+from components.platform.catalog.model import (
+    Feature,
+    Flow,
+    ObjectStorageBackend,
+    PodSecurityLevel,
+    ServiceSpec,
+    Zone,
+    ZoneSpec,
+)
 from components.platform.catalog.services import SERVICES
 from components.platform.catalog.zones import ZONES
 
@@ -59,6 +67,7 @@ FLOWS: tuple[Flow, ...] = (
     Flow(source="dbt", target="postgresql", port_name="postgres", purpose="run history"),
     Flow(source="dbt", target="object_storage", port_name="s3", purpose="run artifacts to the logs bucket"),
     Flow(source="dbt_exporter", target="postgresql", port_name="postgres", purpose="reads the run history"),
+    Flow(source="dbt_exporter", target="dremio_coordinator", port_name="web", purpose="recent queries (sys.jobs_recent) for the slow-query metrics"),
     Flow(source="dremio_maintenance", target="dremio_coordinator", port_name="web", purpose="set-up and metadata backups"),
     Flow(source="dremio_maintenance", target="object_storage", port_name="s3", purpose="copies backups to the backups bucket"),
     # presentation
@@ -100,13 +109,42 @@ FLOWS: tuple[Flow, ...] = (
     Flow(source="prometheus", target="dbt_exporter", port_name="metrics", purpose="scrape"),
     Flow(source="prometheus", target="superset_web", port_name="metrics", purpose="scrape the statsd-exporter sidecar"),
     Flow(source="prometheus", target="airbyte_metrics", port_name="metrics", purpose="scrape"),
-    Flow(source="prometheus", target="minio", port_name="s3", purpose="scrape /minio/v2/metrics"),
+    Flow(source="prometheus", target="minio", port_name="s3", purpose="scrape /minio/metrics/v3"),
+    Flow(source="prometheus", target="seaweedfs_master", port_name="metrics", purpose="scrape"),
+    Flow(source="prometheus", target="seaweedfs_volume", port_name="metrics", purpose="scrape"),
+    Flow(source="prometheus", target="seaweedfs_filer", port_name="metrics", purpose="scrape"),
+    Flow(source="prometheus", target="valkey", port_name="metrics", purpose="scrape the redis_exporter sidecar"),
     Flow(source="prometheus", target="node_exporter", port_name="metrics", purpose="scrape"),
     Flow(source="prometheus", target="log_agent", port_name="metrics", purpose="scrape"),
     Flow(source="prometheus", target="kube_state_metrics", port_name="http", purpose="scrape"),
-    Flow(source="prometheus", target="alertmanager", port_name="http", purpose="alerts"),
+    Flow(source="prometheus", target="elasticsearch_exporter", port_name="metrics", purpose="scrape"),
+    Flow(source="prometheus", target="prometheus", port_name="http", purpose="scrape each other"),
+    Flow(source="prometheus", target="prometheus", port_name="reloader", purpose="scrape the config reloader"),
+    Flow(source="prometheus", target="alertmanager", port_name="reloader", purpose="scrape the config reloader"),
+    Flow(source="prometheus", target="prometheus_operator", port_name="webhook", purpose="scrape (https)"),
+    Flow(source="prometheus", target="grafana", port_name="http", purpose="scrape"),
+    Flow(source="prometheus", target="otel_collector", port_name="metrics", purpose="scrape the metrics it received"),
+    Flow(source="prometheus", target="otel_collector", port_name="telemetry", purpose="scrape"),
+    Flow(source="prometheus", target="jaeger", port_name="metrics", purpose="scrape"),
+    Flow(source="prometheus", target="cnpg_operator", port_name="metrics", purpose="scrape"),
+    Flow(source="prometheus", target="eck_operator", port_name="metrics", purpose="scrape"),
+    Flow(source="prometheus", target="cert_manager", port_name="metrics", purpose="scrape"),
+    Flow(source="prometheus", target="alertmanager", port_name="http", purpose="alerts, and scrape"),
+    Flow(source="prometheus", target="otel_collector", port_name="otlp-grpc", purpose="its own traces"),
+    Flow(source="alertmanager", target="alertmanager", port_name="mesh", purpose="cluster gossip"),
+    Flow(source="alertmanager", target="alertmanager", port_name="mesh-udp", purpose="cluster gossip"),
     Flow(source="grafana", target="prometheus", port_name="http", purpose="dashboards"),
+    Flow(source="grafana", target="alertmanager", port_name="http", purpose="alert views and silences"),
+    Flow(source="grafana", target="postgresql", port_name="postgres", purpose="Grafana's own database"),
+    Flow(source="grafana", target="jaeger", port_name="ui", purpose="trace views (query API)"),
+    Flow(source="grafana", target="otel_collector", port_name="otlp-grpc", purpose="its own traces"),
+    Flow(source="elasticsearch_exporter", target="elasticsearch", port_name="http", purpose="cluster and index stats"),
     Flow(source="log_agent", target="elasticsearch", port_name="http", purpose="ships container logs"),
+    Flow(source="log_setup", target="elasticsearch", port_name="http", purpose="index lifecycle policy and template"),
+    Flow(source="kibana", target="elasticsearch", port_name="http", purpose="reads logs"),
+    Flow(source="otel_collector", target="jaeger", port_name="otlp-grpc", purpose="forwards traces"),
+    Flow(source="jaeger", target="elasticsearch", port_name="http", purpose="stores and reads traces"),
+    Flow(source="trace_cleaner", target="elasticsearch", port_name="http", purpose="deletes old trace indices"),
     # operators reconcile the services they manage
     Flow(source="cnpg_operator", target="postgresql", port_name="status", purpose="instance manager status"),
     Flow(source="eck_operator", target="elasticsearch", port_name="http", purpose="cluster settings"),
@@ -117,18 +155,22 @@ SERVICES_BY_NAME: dict[str, ServiceSpec] = {service.name: service for service in
 ZONES_BY_NAME: dict[Zone, ZoneSpec] = {zone.zone: zone for zone in ZONES}
 
 
-def active_services(backend: ObjectStorageBackend) -> tuple[ServiceSpec, ...]:
-    """The services deployed with this object-storage backend."""
-    return tuple(service for service in SERVICES if service.backend in (None, backend))
+def active_services(backend: ObjectStorageBackend, features: frozenset[Feature] = frozenset()) -> tuple[ServiceSpec, ...]:
+    """The services deployed with this object-storage backend and these optional features."""
+    return tuple(
+        service
+        for service in SERVICES
+        if service.backend in (None, backend) and (service.feature is None or service.feature in features)
+    )
 
 
-def active_flows(backend: ObjectStorageBackend) -> tuple[Flow, ...]:
+def active_flows(backend: ObjectStorageBackend, features: frozenset[Feature] = frozenset()) -> tuple[Flow, ...]:
     """FLOWS with `object_storage` resolved to the backend's S3 service and other backends' flows dropped.
 
     With an external backend, flows to object storage leave the cluster; they are returned with the
     target `object_storage` unresolved, and the network layer opens them towards the external endpoint.
     """
-    active = {service.name for service in active_services(backend)}
+    active = {service.name for service in active_services(backend, features)}
     s3_service = S3_SERVICE_BY_BACKEND[backend]
     resolved = []
     for flow in FLOWS:

@@ -57,6 +57,19 @@ class ObjectStorageBackend(enum.StrEnum):
     EXTERNAL = "external"
 
 
+class Feature(enum.StrEnum):
+    """An optional part of the platform, on or off per stack (settings decide, by topology when unset). Its
+    services are deployed, given flows and counted by the capacity check only when it is on."""
+
+    KIBANA = "kibana"
+    TRACING = "tracing"
+    # An operator the platform installs; off when the cluster's own is used (`operators.existing.*`).
+    CERT_MANAGER = "cert-manager"
+    CLOUDNATIVE_PG = "cloudnative-pg"
+    ECK = "eck"
+    PROMETHEUS_OPERATOR = "prometheus-operator"
+
+
 class PodSecurityLevel(enum.StrEnum):
     """Pod Security Admission levels (https://kubernetes.io/docs/concepts/security/pod-security-standards/)."""
 
@@ -124,6 +137,8 @@ class ServiceSpec:
     """JVM services carry a heap size in their profile."""
     backend: ObjectStorageBackend | None = None
     """Deployed only with this object-storage backend; None: always deployed."""
+    feature: Feature | None = None
+    """Deployed only when this optional feature is on; None: always deployed."""
     needs_kubernetes_api: bool = False
     """Watches or changes Kubernetes objects, so its pods may reach the API server."""
     pods_per_replica: int = 1

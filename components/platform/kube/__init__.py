@@ -7,6 +7,7 @@
 * `services`: headless and client Services;
 * `jobs`: one-shot set-up Jobs;
 * `secrets`: Secrets from Outputs, generated credentials;
+* `certificates`: server certificates from the platform CA;
 * `chart_values`: the same rules as Helm values.
 
 Everything is re-exported here, so layers write `kube.http_probe(...)`.
@@ -19,6 +20,7 @@ from components.platform.kube.availability import (
     disruption_budget,
     replicas_unless_autoscaled,
 )
+from components.platform.kube.certificates import server_certificate, service_dns_names
 from components.platform.kube.jobs import cron_job, job_template, one_shot_job
 from components.platform.kube.labels import MANAGED_BY, PART_OF, platform_labels, selector_labels, standard_labels
 from components.platform.kube.pods import (
@@ -41,6 +43,7 @@ from components.platform.kube.pods import (
     resource_values,
     resources,
     secret_volume,
+    share_out,
     spread_constraint_values,
     spread_constraints,
     startup_budget,
@@ -59,6 +62,8 @@ __all__ = [
     "TMP_MOUNT",
     "TMP_VOLUME",
     "autoscaler",
+    "server_certificate",
+    "service_dns_names",
     "chart_deployment_spread",
     "cluster_service",
     "config_map_volume",
@@ -90,6 +95,7 @@ __all__ = [
     "resources",
     "secret",
     "secret_volume",
+    "share_out",
     "selector_labels",
     "spread_constraint_values",
     "spread_constraints",

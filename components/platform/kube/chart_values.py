@@ -38,3 +38,11 @@ def spread(
 ) -> dict[str, Any]:
     """Spreading over the topology's failure domains, selecting the chart's own pod labels."""
     return {key: spread_constraint_values(topology_keys, match_labels)}
+
+
+def volume_claim_spec(storage_gib: int, storage_class: str | None) -> dict[str, Any]:
+    """A ReadWriteOnce claim of the topology's size; `storage_class` None uses the cluster's default class."""
+    spec: dict[str, Any] = {"accessModes": ["ReadWriteOnce"], "resources": {"requests": {"storage": f"{storage_gib}Gi"}}}
+    if storage_class is not None:
+        spec["storageClassName"] = storage_class
+    return spec

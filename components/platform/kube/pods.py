@@ -245,3 +245,23 @@ def empty_dir(name: str, size_limit: str, *, in_memory: bool = False) -> k8s.cor
         name=name,
         empty_dir=k8s.core.v1.EmptyDirVolumeSourceArgs(medium="Memory" if in_memory else None, size_limit=size_limit),
     )
+
+
+def share_out(size: ServiceSize, share: Mapping[str, int]) -> tuple[ServiceSize, ServiceSize]:
+    """A topology row shared by a main container and a sidecar: the sidecar gets `share` (requests and limits),
+    the main container the rest, so that the pod requests exactly the row the capacity check counts."""
+    main_update = {key: getattr(size, key) - amount for key, amount in share.items()}
+    sidecar_update = dict(share)
+    for resource in ("cpu", "memory"):
+        unit = "millis" if resource == "cpu" else "mib"
+        request, limit = f"{resource}_request_{unit}", f"{resource}_limit_{unit}"
+        main_limit = main_update.get(limit, getattr(size, limit))
+        main_request = main_update.get(request, getattr(size, request))
+        if main_request > main_limit:
+            # A row whose request equals its limit: the sidecar's request grows to its limit, so that neither
+            # container requests more than it may use and the pod still requests exactly the row.
+            main_update[request] = main_limit
+            sidecar_update[request] = getattr(size, request) - main_limit
+    main = size.model_copy(update=main_update)
+    sidecar = size.model_copy(update={**sidecar_update, "storage_gib": None})
+    return main, sidecar

@@ -44,11 +44,13 @@ def secret(
     data: Mapping[str, pulumi.Input[str]],
     parent: pulumi.Resource,
     secret_type: str = "Opaque",
+    secret_name: str | None = None,
 ) -> SecretRef:
-    """A Secret built from Outputs (Pulumi stores its data encrypted and never prints it)."""
+    """A Secret built from Outputs (Pulumi stores its data encrypted and never prints it). `secret_name` fixes
+    its name, for Secrets a chart refers to by name; otherwise Pulumi names it."""
     created = k8s.core.v1.Secret(
         name,
-        metadata=k8s.meta.v1.ObjectMetaArgs(namespace=namespace, labels=platform_labels()),
+        metadata=k8s.meta.v1.ObjectMetaArgs(name=secret_name, namespace=namespace, labels=platform_labels()),
         type=secret_type,
         string_data=pulumi.Output.secret(dict(data)),
         opts=pulumi.ResourceOptions(parent=parent),

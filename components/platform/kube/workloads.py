@@ -135,19 +135,34 @@ def deployment(
     labels: Mapping[str, str],
     match_labels: Mapping[str, str],
     replicas: int | None,
-    template: k8s.core.v1.PodTemplateSpecArgs,
+    containers: Sequence[k8s.core.v1.ContainerArgs],
+    spread_keys: Sequence[str],
     parent: pulumi.Resource,
+    volumes: Sequence[k8s.core.v1.VolumeArgs] = (),
+    pod_annotations: Mapping[str, pulumi.Input[str]] | None = None,
     name: str | None = None,
     depends_on: Sequence[pulumi.Resource] = (),
     one_at_most: bool = False,
+    annotations: Mapping[str, str] | None = None,
 ) -> k8s.apps.v1.Deployment:
-    """A Deployment of the pod `template`. `replicas` None leaves the count to an autoscaler
-    (`kube.replicas_unless_autoscaled`); a rollout replaces one pod at a time and never goes below the count.
-    `one_at_most`: the old pod stops before the new one starts (`Recreate`), for a process that must never
-    run twice (a scheduler)."""
+    """A Deployment of restricted pods (`pod_template`) running `containers`, spread over `spread_keys`.
+    `replicas` None leaves the count to an autoscaler (`kube.replicas_unless_autoscaled`); a rollout replaces one
+    pod at a time and never goes below the count. `one_at_most`: the old pod stops before the new one starts
+    (`Recreate`), for a process that must never run twice (a scheduler). `annotations` go on the Deployment
+    (checkov's suppressions, with their reasons), `pod_annotations` on its pods (a configuration hash rolls them)."""
+    template = pod_template(
+        labels=labels,
+        match_labels=match_labels,
+        containers=containers,
+        spread_keys=spread_keys,
+        volumes=volumes,
+        annotations=pod_annotations,
+    )
     return k8s.apps.v1.Deployment(
         resource_name,
-        metadata=k8s.meta.v1.ObjectMetaArgs(name=name, namespace=namespace, labels=dict(labels)),
+        metadata=k8s.meta.v1.ObjectMetaArgs(
+            name=name, namespace=namespace, labels=dict(labels), annotations=dict(annotations) if annotations else None
+        ),
         spec=k8s.apps.v1.DeploymentSpecArgs(
             replicas=replicas,
             selector=k8s.meta.v1.LabelSelectorArgs(match_labels=dict(match_labels)),

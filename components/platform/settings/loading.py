@@ -33,7 +33,7 @@ from components.platform.topology import (
     Topology,
     check_profile_against_catalog,
 )
-from components.platform.versions import DREMIO
+from components.platform.versions import DREMIO, KIBANA
 
 
 class SettingsError(ConfigurationError):
@@ -201,6 +201,13 @@ def _warnings(config: StackConfig, project: str) -> list[str]:
             f"{project}:processing.dremio_image_digest is not set: Dremio runs as {DREMIO.reference_with(None)} by tag "
             "alone, so a re-pushed tag would change what runs. Pin it: `pulumi config set --path "
             f"processing.dremio_image_digest $(crane digest {DREMIO.reference_with(None)})`"
+        )
+    kibana = config.observability.kibana if config.observability.kibana is not None else config.topology is not Topology.DEV
+    if kibana and config.observability.kibana_image_digest is None:
+        warnings.append(
+            f"{project}:observability.kibana_image_digest is not set: Kibana runs as {KIBANA.reference_with(None)} by tag "
+            "alone. Pin it: `pulumi config set --path observability.kibana_image_digest "
+            f"$(crane digest {KIBANA.reference_with(None)})`"
         )
     return warnings
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from pydantic import field_validator
+from pydantic import Field, field_validator
 
 from components.platform.contracts import LAKE_BUCKETS
 from components.platform.settings.base import SettingsGroup
@@ -17,6 +17,9 @@ class ProcessingSettings(SettingsGroup):
     """Bucket of Dremio's distributed storage (reflections, job results, uploads, metadata backups before they are copied to `backups`), named `<object_storage.bucket_prefix><dist_bucket>`. Must not be one of the lake's buckets."""
     dremio_image_digest: str | None = None
     """Digest (`sha256:...`) of the pinned Dremio image tag, from `crane digest docker.io/dremio/dremio-oss:<tag>`. Unset: pods run by tag and `pulumi up` warns (no public pin of the Community image's digest could be confirmed)."""
+
+    slow_query_seconds: int = Field(default=30, ge=1, le=3600)
+    """A Dremio query that takes longer than this (from submission to its end) counts as slow: the dbt exporter reports `dremio_queries_slow` over the last 15 minutes and the `DremioSlowQueries` alert fires on it. dbt's own builds are not counted."""
 
     @field_validator("dist_bucket")
     @classmethod

@@ -9,12 +9,14 @@ from __future__ import annotations
 
 from pydantic import BaseModel, ConfigDict, field_validator
 
-from components.platform.catalog import ServiceSpec, active_services
+from components.platform.catalog import Feature, Flow, ServiceSpec, active_flows, active_services
 from components.platform.settings.backups import BackupSettings
 from components.platform.settings.base import DNS_LABEL, DNS_SUBDOMAIN, SettingsGroup, validated_cidrs
 from components.platform.settings.cluster import ClusterOverrides, ServiceOverrides
 from components.platform.settings.images import ImageSettings
 from components.platform.settings.ingestion import IngestionSettings
+from components.platform.settings.observability import AlertingSettings, LoggingSettings, ObservabilitySettings
+from components.platform.settings.operators import OperatorSettings
 from components.platform.settings.presentation import SupersetSettings
 from components.platform.settings.processing import ProcessingSettings
 from components.platform.settings.storage import ObjectStorageSettings
@@ -55,6 +57,14 @@ class StackConfig(SettingsGroup):
     """Superset and its cache; see the `superset.*` keys."""
     ingestion: IngestionSettings = IngestionSettings()
     """Airbyte's reach; see the `ingestion.*` keys."""
+    observability: ObservabilitySettings = ObservabilitySettings()
+    """Metrics retention, Kibana and tracing; see the `observability.*` keys."""
+    logging: LoggingSettings = LoggingSettings()
+    """Log retention; see the `logging.*` keys."""
+    alerting: AlertingSettings = AlertingSettings()
+    """Alert receivers (e-mail, Slack); see the `alerting.*` keys."""
+    operators: OperatorSettings = OperatorSettings()
+    """Operators the cluster already runs; see the `operators.*` keys."""
 
     @field_validator("kubernetes_api_cidrs")
     @classmethod
@@ -115,9 +125,37 @@ class PlatformSettings(BaseModel):
         return self.profile.services
 
     @property
+    def features(self) -> frozenset[Feature]:
+        """The optional features this stack runs (`observability.kibana`, `observability.tracing`, by topology when
+        unset) and the operators it installs (all but those of `operators.existing`)."""
+        observability = self.config.observability
+        by_topology = self.topology is not Topology.DEV
+        existing = self.config.operators.existing
+        wanted = {
+            Feature.KIBANA: by_topology if observability.kibana is None else observability.kibana,
+            Feature.TRACING: by_topology if observability.tracing is None else observability.tracing,
+            Feature.CERT_MANAGER: not existing.cert_manager,
+            Feature.CLOUDNATIVE_PG: not existing.cloudnative_pg,
+            Feature.ECK: not existing.eck,
+            Feature.PROMETHEUS_OPERATOR: not existing.prometheus_operator,
+        }
+        return frozenset(feature for feature, on in wanted.items() if on)
+
+    @property
     def active_services(self) -> tuple[ServiceSpec, ...]:
-        """The catalog services this stack deploys (one object-storage backend's)."""
-        return active_services(self.config.object_storage.backend)
+        """The catalog services this stack deploys (one object-storage backend's, its features')."""
+        return active_services(self.config.object_storage.backend, self.features)
+
+    @property
+    def active_flows(self) -> tuple[Flow, ...]:
+        """The catalog flows between the services this stack deploys."""
+        return active_flows(self.config.object_storage.backend, self.features)
+
+    @property
+    def metrics_retention_days(self) -> int:
+        """How long Prometheus keeps metrics (`observability.metrics_retention_days`, by topology when unset)."""
+        configured = self.config.observability.metrics_retention_days
+        return {Topology.DEV: 3, Topology.STAGING: 7, Topology.PROD: 15}[self.topology] if configured is None else configured
 
     @property
     def sample_data(self) -> bool:

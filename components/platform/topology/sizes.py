@@ -76,7 +76,7 @@ SIZES: dict[str, Sizes] = {
         prod=_size(1, (100, 500), (256, 512)),
     ),
     "airbyte_temporal": Sizes(
-        dev=_size(1, (100, 1000), (256, 512)),
+        dev=_size(1, (100, 1000), (224, 512)),
         staging=_size(1, (250, 1000), (512, 1024)),
         prod=_size(2, (500, 2000), (1024, 2048)),
     ),
@@ -88,7 +88,7 @@ SIZES: dict[str, Sizes] = {
         prod=_size(4, (1000, 2000), (2048, 4096)),
     ),
     "airbyte_bootloader": Sizes(
-        dev=_size(1, (100, 1000), (128, 1024)),
+        dev=_size(1, (100, 1000), (112, 1024)),
         staging=_size(1, (250, 1000), (512, 1024)),
         prod=_size(1, (250, 1000), (512, 1024)),
     ),
@@ -179,7 +179,7 @@ SIZES: dict[str, Sizes] = {
         prod=_size(1, (100, 500), (256, 512)),
     ),
     "superset_setup": Sizes(
-        dev=_size(1, (100, 1000), (128, 1024)),
+        dev=_size(1, (100, 1000), (112, 1024)),
         staging=_size(1, (250, 1000), (256, 1024)),
         prod=_size(1, (250, 1000), (384, 1024)),
     ),
@@ -194,7 +194,7 @@ SIZES: dict[str, Sizes] = {
         prod=_size(2, (1000, 2000), (4096, 4096), storage_gib=100),
     ),
     "alertmanager": Sizes(
-        dev=_size(1, (10, 100), (32, 64), storage_gib=1),
+        dev=_size(1, (10, 100), (48, 96), storage_gib=1),
         staging=_size(1, (25, 100), (64, 128), storage_gib=1),
         prod=_size(2, (50, 200), (128, 256), storage_gib=2),
     ),
@@ -202,6 +202,38 @@ SIZES: dict[str, Sizes] = {
         dev=_size(1, (25, 500), (96, 256)),
         staging=_size(2, (50, 500), (192, 384)),
         prod=_size(2, (100, 1000), (256, 512)),
+    ),
+    "prometheus_operator": Sizes(
+        dev=_size(1, (10, 100), (32, 128)),
+        staging=_size(1, (25, 200), (64, 192)),
+        prod=_size(1, (50, 500), (128, 256)),
+    ),
+    "elasticsearch_exporter": Sizes(
+        dev=_size(1, (10, 100), (16, 64)),
+        staging=_size(1, (10, 100), (32, 64)),
+        prod=_size(1, (25, 200), (48, 128)),
+    ),
+    # Optional (observability.kibana, observability.tracing): off in dev by default, so dev's rows only
+    # size what a user turns on there.
+    "kibana": Sizes(
+        dev=_size(1, (100, 1000), (512, 1024)),
+        staging=_size(1, (250, 1000), (640, 1024)),
+        prod=_size(2, (500, 1000), (1024, 2048)),
+    ),
+    "otel_collector": Sizes(
+        dev=_size(1, (25, 250), (64, 256)),
+        staging=_size(1, (50, 500), (128, 256)),
+        prod=_size(2, (100, 1000), (256, 512)),
+    ),
+    "jaeger": Sizes(
+        dev=_size(1, (25, 250), (128, 256)),
+        staging=_size(1, (50, 500), (256, 512)),
+        prod=_size(2, (100, 1000), (512, 1024)),
+    ),
+    "trace_cleaner": Sizes(
+        dev=_size(1, (10, 100), (16, 64)),
+        staging=_size(1, (10, 100), (32, 64)),
+        prod=_size(1, (10, 100), (32, 64)),
     ),
     "kube_state_metrics": Sizes(
         dev=_size(1, (10, 100), (32, 128)),
@@ -217,6 +249,11 @@ SIZES: dict[str, Sizes] = {
         dev=_size(1, (25, 250), (48, 128)),
         staging=_size(1, (50, 500), (64, 192)),
         prod=_size(1, (100, 500), (128, 256)),
+    ),
+    "log_setup": Sizes(
+        dev=_size(1, (10, 100), (16, 64)),
+        staging=_size(1, (10, 100), (32, 64)),
+        prod=_size(1, (10, 100), (32, 64)),
     ),
     "cnpg_operator": Sizes(
         dev=_size(1, (25, 250), (64, 256)),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from urllib.parse import quote, urlsplit
 
 import requests
@@ -81,6 +82,33 @@ class Session:
         if response.status_code not in (200, 204):
             raise DremioError(f"refreshing the reflections on {'.'.join(table)} answered {response.status_code}")
         return True
+
+    def query(self, sql: str, *, max_rows: int = 5000, timeout_seconds: float = 60) -> list[dict]:
+        """Run one SQL statement and return up to `max_rows` of its rows (Dremio pages results by 500)."""
+        response = self.request("POST", "/api/v3/sql", {"sql": sql})
+        if response.status_code != 200:
+            raise DremioError(f"submitting a query answered {response.status_code}: {response.text[:300]}")
+        job_id = response.json()["id"]
+        deadline = time.monotonic() + timeout_seconds
+        while True:
+            job = self.request("GET", f"/api/v3/job/{job_id}").json()
+            if job["jobState"] == "COMPLETED":
+                break
+            if job["jobState"] in ("FAILED", "CANCELED"):
+                raise DremioError(f"query job {job_id} ended {job['jobState']}: {job.get('errorMessage') or job.get('cancellationReason')}")
+            if time.monotonic() > deadline:
+                raise DremioError(f"query job {job_id} was still {job['jobState']} after {timeout_seconds:g} s")
+            time.sleep(0.2)
+        rows: list[dict] = []
+        while len(rows) < max_rows:
+            page = self.request("GET", f"/api/v3/job/{job_id}/results?offset={len(rows)}&limit=500")
+            if page.status_code != 200:
+                raise DremioError(f"reading the results of query job {job_id} answered {page.status_code}")
+            batch = page.json().get("rows", [])
+            rows.extend(batch)
+            if len(batch) < 500:
+                break
+        return rows[:max_rows]
 
     def _create(self, body: dict, what: str) -> None:
         response = self.request("POST", "/api/v3/catalog", body)

@@ -180,7 +180,7 @@ class ReflectionsMixin:
         message = job.get("error", "") if state == "FAILED" else ""
         return {"jobState": state, "rowCount": 0, "errorMessage": message, "startedAt": now(), "queryType": "REST", "cancellationReason": ""}
 
-    def job_results(self, job_id: str, **_: Any) -> Any:
+    def job_results(self, job_id: str, *, query: dict[str, list[str]] | None = None, **_: Any) -> Any:
         job = self.jobs.get(job_id)
         if job is None:
             raise error(404, f"Could not find a job with id [{job_id}]")
@@ -190,6 +190,13 @@ class ReflectionsMixin:
             # A dbt data test counts the rows that break it; the fake holds no data, so nothing does.
             row = {"failures": 0, "should_warn": False, "should_error": False}
             return {"rowCount": 1, "schema": [{"name": k, "type": {"name": "BIGINT" if k == "failures" else "BOOLEAN"}} for k in row], "rows": [row]}
+        if re.search(r"\bsys\.jobs_recent\b", job["sql"] or "", re.IGNORECASE):
+            query = query or {}
+            offset, limit = int(query.get("offset", ["0"])[0]), int(query.get("limit", ["100"])[0])
+            if limit > 500:
+                raise error(400, "limit can not exceed 500 rows")
+            rows = self.recent_jobs[offset : offset + limit]
+            return {"rowCount": len(self.recent_jobs), "schema": [], "rows": rows}
         return {"rowCount": 0, "schema": [], "rows": []}
 
 

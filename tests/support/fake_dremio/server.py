@@ -48,6 +48,8 @@ class FakeDremio(CatalogMixin, SourcesMixin, ReflectionsMixin):
         self.system_options: dict[str, bool | int] = {"store.plugin.keep_metadata_on_replace": False}
         """Support keys (`ALTER SYSTEM SET`), with Dremio's defaults."""
         self.sql_failures: list[tuple[str, str]] = []
+        self.recent_jobs: list[dict[str, Any]] = []
+        """Rows of `sys.jobs_recent` that a query of that table returns (its WHERE clause is not applied)."""
         self.backups: list[str] = []
         """Target directory of every metadata backup taken (`POST /apiv2/backup`)."""
         self.requests: list[tuple[str, str]] = []

@@ -1,0 +1,1 @@
+"""Observability: metrics, alerts, dashboards, logs and traces (see layer.py)."""
