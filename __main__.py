@@ -9,6 +9,7 @@ here, as the types of `components/platform/contracts.py`.
 import pulumi
 
 from components.layers.certificates import Certificates, CertificatesArgs
+from components.layers.edge import Edge, EdgeArgs
 from components.layers.ingestion.layer import Ingestion, IngestionArgs
 from components.layers.ingestion.values import TEMPORAL_DATABASES
 from components.layers.network import NetworkZones, NetworkZonesArgs
@@ -17,15 +18,18 @@ from components.layers.operators import Operators, OperatorsArgs
 from components.layers.presentation.layer import Presentation, PresentationArgs
 from components.layers.processing.layer import Processing, ProcessingArgs
 from components.layers.storage.layer import Storage, StorageArgs
+from components.layers.wiring.layer import Wiring, WiringArgs
+from components.layers.wiring.plan import Handover
 from components.platform import checks, versions
 from components.platform.catalog import Feature, ObjectStorageBackend, Zone
-from components.platform.contracts import DatabaseGrant, S3Credentials, S3Grant, SearchGrant
+from components.platform.contracts import DatabaseGrant, S3Credentials, S3Grant, SearchGrant, ServiceApi
 from components.platform.settings import load_settings, secret_setting
+from lakehouse.semantic import SEMANTIC
 
 settings = load_settings()
 for warning in settings.warnings:
     pulumi.log.warn(warning)
-startup = checks.run(settings)
+startup = checks.run(settings, SEMANTIC)
 
 network = NetworkZones("network", NetworkZonesArgs(settings=settings))
 operators = Operators("operators", OperatorsArgs(settings=settings, namespaces=network.namespaces))
@@ -58,6 +62,8 @@ storage = Storage(
             DatabaseGrant(name="superset", zone=Zone.PRESENTATION),
             DatabaseGrant(name="dbt", zone=Zone.PROCESSING),
             DatabaseGrant(name="grafana", zone=Zone.OBSERVABILITY),
+            # Operational data that Airbyte's CDC connections write, and Dremio reads through a read-only role.
+            DatabaseGrant(name="analytics", zone=Zone.INGESTION, reader=True),
         ],
         search_grants=[
             SearchGrant(user="dremio", role="dremio_reader", zone=Zone.PROCESSING),
@@ -141,6 +147,81 @@ observability = Observability(
     ),
 )
 
+edge = (
+    Edge(
+        "edge",
+        EdgeArgs(
+            settings=settings,
+            namespace=network.namespaces[Zone.EDGE],
+            uis={
+                "superset": presentation.url,
+                "dremio": processing.query_engine.web_url,
+                "airbyte": ingestion.ui_url,
+                "grafana": observability.grafana_url,
+            },
+            flight_url=f"https://{processing.query_engine.flight_host}:{processing.query_engine.flight_port}",
+            ca=certificates.authority,
+            issuer_ready=certificates.issuer,
+            cert_manager=operators.ready[versions.CERT_MANAGER.release],
+        ),
+    )
+    if settings.config.edge.enabled
+    else None
+)
+
+wiring = Wiring(
+    "wiring",
+    WiringArgs(
+        settings=settings,
+        semantic=SEMANTIC,
+        handover=Handover(
+            buckets=storage.buckets,
+            s3_endpoint=storage.s3_endpoint,
+            s3_region=storage.s3_region,
+            dremio_s3=(storage.s3_keys["dremio"].access_key, storage.s3_keys["dremio"].secret_key),
+            airbyte_s3=(storage.s3_keys["airbyte"].access_key, storage.s3_keys["airbyte"].secret_key),
+            elasticsearch_host=storage.elasticsearch_host,
+            elasticsearch_port=storage.elasticsearch_port,
+            elasticsearch_password=storage.elasticsearch_passwords["dremio"],
+            postgresql_host=f"postgresql-rw.{settings.namespace(Zone.STORAGE)}.svc.cluster.local",
+            analytics_reader=storage.database_readers["analytics"],
+            dremio_uri=presentation.dremio_uri,
+            roles={role.name: role.as_input() for role in presentation.roles},
+            lake_source=processing.query_engine.lake_source,
+            space=processing.query_engine.space,
+        ),
+        services={
+            "s3": ServiceApi(
+                url=storage.s3_url,
+                url_key="endpoint",
+                extra={"region": storage.s3_region},
+                credentials={"access_key": storage.s3_admin_credentials.access_key, "secret_key": storage.s3_admin_credentials.secret_key},
+            ),
+            "dremio": ServiceApi(
+                url=processing.query_engine.web_url,
+                credentials={"username": processing.query_engine.admin_username, "password": processing.query_engine.admin_password},
+                ui="dremio",
+            ),
+            "superset": ServiceApi(
+                url=presentation.url, credentials={"username": presentation.admin_username, "password": presentation.admin_password}, ui="superset"
+            ),
+            "airbyte": ServiceApi(
+                url=ingestion.api_url,
+                credentials={"client_id": ingestion.client_id, "client_secret": ingestion.client_secret},
+                ui="airbyte",
+            ),
+        },
+        gates={
+            "s3": storage.s3_ready,
+            "dremio": processing.ready,
+            "dbt": processing.dbt.deploy_job,
+            "superset": presentation.ready,
+            "airbyte": ingestion.release,
+        },
+        ca=certificates.authority,
+    ),
+)
+
 pulumi.export("topology", str(settings.topology))
 pulumi.export("namespaces", {str(zone): namespace for zone, namespace in network.namespaces.items()})
 pulumi.export("capacity", startup.as_output())
@@ -195,3 +276,5 @@ pulumi.export(
         "jaeger_url": observability.jaeger_url,
     },
 )
+pulumi.export("edge", edge.urls if edge else {})
+pulumi.export("post_deploy", {"access": settings.config.post_deploy.access})

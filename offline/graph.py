@@ -75,6 +75,8 @@ class ResourceRecord:
     """Inputs as the engine received them; secret values are wrapped (`rpc.is_rpc_secret`)."""
     state: dict[str, Any]
     """Outputs the mock engine returned (inputs plus mocked computed values)."""
+    retain_on_delete: bool = False
+    """The resource's `retain_on_delete` option: deleting it leaves the object where it is."""
 
     @property
     def plain_inputs(self) -> dict[str, Any]:
@@ -141,6 +143,7 @@ class _GraphMonitor(pulumi_mocks.MockMonitor):
             dependencies=tuple(request.dependencies),
             inputs=rpc.deserialize_properties(request.object, keep_unknowns=True),
             state=dict(registration.state) if registration else {},
+            retain_on_delete=bool(getattr(request, "retainOnDelete", False)),
         )
         with self._lock:
             self._graph.resources.append(record)

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from components.platform.security_exceptions import POD_SECURITY_EXCEPTIONS
 from offline.manifests import Manifest, pod_templates
 from tests.support import manifest_checks as checks
-from tests.support.stacks import STACKS, stack_manifests
+from tests.support.stacks import EDGE_VARIANTS, STACKS, stack_manifests, variant_manifests
 
 
 def namespace_levels(manifests: tuple[Manifest, ...]) -> dict[str, str]:
@@ -28,9 +30,17 @@ def test_every_pod_meets_pod_security(manifests: tuple[Manifest, ...]) -> None:
     assert problems == []
 
 
+@pytest.fixture(params=[*STACKS, *EDGE_VARIANTS])
+def manifests(request: pytest.FixtureRequest) -> tuple[Manifest, ...]:
+    """Every shipped stack, and the edge's variants (the shipped stacks publish nothing)."""
+    return stack_manifests(request.param) if request.param in STACKS else variant_manifests(request.param)
+
+
 def test_every_exception_is_used_and_reasoned() -> None:
     used_schema = {
-        (m.api_version, m.kind) for stack in STACKS for m in stack_manifests(stack)
+        (m.api_version, m.kind)
+        for found in [*(stack_manifests(stack) for stack in STACKS), *(variant_manifests(name) for name in EDGE_VARIANTS)]
+        for m in found
     } & set(checks.CRD_SCHEMA_ALLOW_LIST)
     assert used_schema == set(checks.CRD_SCHEMA_ALLOW_LIST), "remove CRD allow-list entries no stack uses"
     used_pss: set = set()

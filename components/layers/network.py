@@ -35,6 +35,9 @@ import pulumi_kubernetes as k8s
 
 from components.platform import kube
 from components.platform.catalog import (
+    EDGE_ROUTES,
+    FLIGHT_ROUTE,
+    LISTENER_PORTS,
     OBJECT_STORAGE,
     SERVICES_BY_NAME,
     ZONES,
@@ -89,6 +92,7 @@ class NetworkZones(pulumi.ComponentResource):
         self._flow_policies(self._settings.active_flows)
         self._connector_sources()
         self._alert_receivers()
+        self._edge()
         self.register_outputs(
             {"namespaces": {str(zone): ns for zone, ns in self.namespaces.items()}, "api_server_cidrs": self.api_server_cidrs}
         )
@@ -272,6 +276,45 @@ class NetworkZones(pulumi.ComponentResource):
             egress=[k8s.networking.v1.NetworkPolicyEgressRuleArgs(to=_ip_peers(alerting.egress_cidrs), ports=[_port(port) for port in ports])],
             flows=[f"alertmanager -> {cidr}:{port} (alert receivers, alerting.egress_cidrs)" for cidr in alerting.egress_cidrs for port in ports],
         )
+
+    def _edge(self) -> None:
+        """With `edge.domain`: the edge's proxies may reach the published UIs' ports and nothing else, and (for the
+        platform's own Gateway) anyone may reach the proxies' listeners."""
+        edge = self._settings.config.edge
+        if not edge.enabled:
+            return
+        routes = [*EDGE_ROUTES, *([FLIGHT_ROUTE] if edge.publish_flight else [])]
+        edge_namespace = self._settings.namespace(Zone.EDGE)
+        proxies = _peer(edge.proxies_namespace(edge_namespace), edge.proxy_pod_labels)
+        for route in routes:
+            target = SERVICES_BY_NAME[route.service]
+            port = target.ports[route.port_name]
+            self._policy(
+                f"{target.kubernetes_name}-{route.port_name}-from-edge",
+                target.zone,
+                pod_selector=target.policy_selector,
+                policy_types=["Ingress"],
+                ingress=[k8s.networking.v1.NetworkPolicyIngressRuleArgs(from_=[proxies], ports=[_port(port)])],
+                flows=[f"edge -> {route.service}:{port} ({route.ui}.{edge.domain})"],
+            )
+        if edge.mode == "gateway" and not edge.existing_gateway:
+            listeners = [LISTENER_PORTS["http"], LISTENER_PORTS["https"], *([LISTENER_PORTS["flight"]] if edge.publish_flight else [])]
+            self._policy(
+                "edge-listeners",
+                Zone.EDGE,
+                pod_selector=dict(edge.proxy_pod_labels),
+                policy_types=["Ingress", "Egress"],
+                ingress=[k8s.networking.v1.NetworkPolicyIngressRuleArgs(ports=[_port(port) for port in listeners])],
+                egress=[
+                    k8s.networking.v1.NetworkPolicyEgressRuleArgs(
+                        to=[self._service_peer(SERVICES_BY_NAME[route.service])],
+                        ports=[_port(SERVICES_BY_NAME[route.service].ports[route.port_name])],
+                    )
+                    for route in routes
+                ],
+                flows=[f"internet -> edge:{port}" for port in listeners]
+                + [f"edge -> {route.service}:{SERVICES_BY_NAME[route.service].ports[route.port_name]}" for route in routes],
+            )
 
     def _egress_rule(self, flow: Flow) -> k8s.networking.v1.NetworkPolicyEgressRuleArgs:
         if flow.target == OBJECT_STORAGE:

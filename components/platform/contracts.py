@@ -9,7 +9,8 @@ else.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 
 import pulumi
 
@@ -83,6 +84,8 @@ class DatabaseGrant:
     """Where the consumer runs: its credential Secret is written into that zone's namespace."""
     extra_databases: tuple[str, ...] = ()
     """More databases owned by the same role, for software that keeps several (Airbyte's Temporal)."""
+    reader: bool = False
+    """Also a read-only role `<name>_reader` on the database (and on what the owner creates in it later)."""
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -114,9 +117,9 @@ class CertificateAuthority:
 class QueryEngine:
     """How other layers reach Dremio: in-cluster endpoints over TLS, and its administrator's credential."""
 
-    web_url: pulumi.Output[str]
+    web_url: str
     """REST API and UI, `https://<service>.<namespace>.svc.cluster.local:9047`."""
-    flight_host: pulumi.Output[str]
+    flight_host: str
     flight_port: int
     """Arrow Flight (TLS); Superset's `dremio+flight://` URIs and dbt use it."""
     ca: CertificateAuthority
@@ -130,3 +133,22 @@ class QueryEngine:
     """Name of Dremio's S3 source over the lake's buckets (dbt writes tables through it)."""
     space: str
     """Dremio space of the lakehouse's views (dbt's, one folder per layer)."""
+
+
+@dataclass(frozen=True, kw_only=True)
+class ServiceApi:
+    """A service's API, for the program's own dynamic providers (the wiring layer)."""
+
+    url: str
+    """In-cluster base URL, `http(s)://<service>.<namespace>.svc.cluster.local:<port>[/path]`."""
+    credentials: Mapping[str, pulumi.Input[str]]
+    """The connection's credential fields (`username`/`password`, `client_id`/`client_secret`,
+    `access_key`/`secret_key`), as secret Outputs."""
+    url_key: str = "url"
+    """The connection's field for the URL (`endpoint` for S3)."""
+    extra: Mapping[str, str] = field(default_factory=dict)
+    """More connection fields (an S3 region)."""
+    ui: str | None = None
+    """The edge's name for the service's web UI (`superset`, `dremio`, `airbyte`), when it publishes one."""
+    ready: pulumi.Resource | None = None
+    """What must be up before the providers call the API."""

@@ -114,3 +114,14 @@ def test_the_sample_data_is_the_generators_output(tmp_path: Path) -> None:
     orders = [line.split(",") for line in (PROJECT / "seeds" / "raw_orders.csv").read_text().splitlines()[1:]]
     assert len(customers) - 1 == 300 and len(orders) == 1200
     assert all(float(order[4]) > 0 for order in orders)
+
+
+def test_the_semantic_layer_knows_the_models_dbt_builds_and_their_schemas() -> None:
+    """`components/platform/dbt_project.py` reads the project's files; dbt itself must agree with it. The model's
+    view (dbt-dremio's "clone" twin) goes to `<dremio_space>.<schema config>.<model>`: the profile's
+    `dremio_space_folder` is `no_schema`, so the custom schema is the whole folder."""
+    from components.platform.dbt_project import dbt_models
+
+    profile = (PROJECT / "profiles.yml").read_text()
+    assert "dremio_space_folder: no_schema" in profile
+    assert dbt_models() == {name: model["config"]["schema"] for name, model in nodes("model").items()}

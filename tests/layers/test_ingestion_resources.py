@@ -8,7 +8,6 @@ import json
 
 import pytest
 
-from components.layers.ingestion.destination import bronze_configuration
 from components.layers.ingestion.values import COMPONENTS, TEMPORAL_DATABASES
 from components.platform.catalog import service
 from components.platform.security_exceptions import CHART_RELEASES
@@ -140,17 +139,6 @@ def test_connector_pods_reach_declared_sources_only() -> None:
     (policy,) = [m.document for m in manifests if m.kind == "NetworkPolicy" and "sources-egress" in m.name]
     assert policy["spec"]["podSelector"]["matchLabels"] == {"airbyte": "job-pod"}
     assert policy["spec"]["egress"] == [{"to": [{"ipBlock": {"cidr": "10.20.0.0/16"}}]}]
-
-
-def test_the_bronze_destination_writes_parquet_by_stream_and_day() -> None:
-    configuration = bronze_configuration(endpoint="http://object-storage.dp-storage.svc.cluster.local:9000", region="us-east-1",
-                                         bucket="bronze", access_key="k", secret_key="s")
-    assert configuration["format"] == {"format_type": "Parquet", "compression_codec": "SNAPPY"}
-    assert configuration["s3_path_format"] == "${STREAM_NAME}/${YEAR}-${MONTH}-${DAY}/"
-    assert configuration["s3_endpoint"] == "http://object-storage.dp-storage.svc.cluster.local:9000"
-    aws = bronze_configuration(endpoint="https://s3.eu-west-1.amazonaws.com", region="eu-west-1", bucket="acme-bronze",
-                               access_key="k", secret_key="s")
-    assert "s3_endpoint" not in aws
 
 
 def test_the_ingestion_output_names_urls_and_the_admin_secret() -> None:

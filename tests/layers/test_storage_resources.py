@@ -36,14 +36,14 @@ def test_postgresql_resources_reference_each_other(stack: str, backend: str) -> 
     (plugin,) = spec["plugins"]
     assert plugin == {"name": "barman-cloud.cloudnative-pg.io", "isWALArchiver": True, "parameters": {"barmanObjectName": store["metadata"]["name"]}}
     roles = {role["name"]: role for role in spec["managed"]["roles"]}
-    assert set(roles) == {"airbyte", "superset", "dbt", "grafana"}
+    assert set(roles) == {"airbyte", "superset", "dbt", "grafana", "analytics", "analytics_reader"}
     for name, role in roles.items():
         role_secret = secrets[role["passwordSecret"]["name"]]
         assert role_secret["type"] == "kubernetes.io/basic-auth"
         assert set(role_secret["stringData"]) == {"username", "password"} and role_secret["stringData"]["username"] == name
     databases = {d["spec"]["name"]: d["spec"] for d in find(manifests, "Database")}
     # Each role owns its database; Airbyte's also owns Temporal's two, which its chart does not create.
-    owners = {name: name for name in roles} | {"temporal": "airbyte", "temporal_visibility": "airbyte"}
+    owners = {name: name for name in roles if not name.endswith("_reader")} | {"temporal": "airbyte", "temporal_visibility": "airbyte"}
     assert databases == {
         name: {"name": name, "owner": owner, "cluster": {"name": cluster["metadata"]["name"]}, "ensure": "present"}
         for name, owner in owners.items()
@@ -209,6 +209,8 @@ def test_switching_backend_changes_only_object_storage(stack: str, backend: str)
     for graph in (base, other):
         changeable |= _subtree(graph, "data-platform:storage:ObjectStorage")
         changeable |= {r.urn for r in graph.resources if r.type.endswith("NetworkPolicy")}
+        # The lake's buckets are declared per backend (a switch creates them on the new store).
+        changeable |= {r.urn for r in graph.resources if r.name.startswith("wiring-bucket-")}
         # Each backend's servers have their own scrape targets.
         changeable |= {r.urn for r in graph.resources if r.type.endswith("PodMonitor") and r.name.startswith(("observability-minio", "observability-seaweedfs"))}
 
@@ -231,6 +233,8 @@ def test_switching_backend_changes_only_object_storage(stack: str, backend: str)
             "storage-elasticsearch-cluster",
             "storage-elasticsearch-snapshots",
             "storage-postgresql-object-store",
+            "wiring-airbyte-bronze",
+            "wiring-dremio-lake",
         ]
     outputs_before, outputs_after = unwrap_secrets(base.outputs["storage"]), unwrap_secrets(other.outputs["storage"])
     assert set(outputs_before) == set(outputs_after)

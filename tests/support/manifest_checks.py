@@ -42,6 +42,12 @@ CRD_SCHEMA_ALLOW_LIST: dict[tuple[str, str], str] = {
     ("monitoring.coreos.com/v1", "PrometheusRule"): (
         "Prometheus operator PrometheusRule: its rules are checked by promtool (tests/layers/observability/test_alerts.py)"
     ),
+    **{
+        ("gateway.networking.k8s.io/" + version, kind): (
+            f"Gateway API {kind}: no schema is bundled with kubernetes-validate; its shape is tested in tests/layers/test_edge.py"
+        )
+        for version, kind in (("v1", "Gateway"), ("v1", "HTTPRoute"), ("v1", "BackendTLSPolicy"), ("v1alpha2", "TLSRoute"))
+    },
     ("kibana.k8s.elastic.co/v1", "Kibana"): f"ECK Kibana: {_SHAPE_TESTED.replace('test_storage_*', 'observability/test_*')}",
 }
 """(apiVersion, kind) of custom resources with no bundled schema → why that is acceptable and where

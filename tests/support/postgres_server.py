@@ -78,6 +78,10 @@ class PostgresServer:
         )
         return self
 
+    @property
+    def psql(self) -> str:
+        return str(self.bin / "psql" if (self.bin / "psql").exists() else Path(shutil.which("psql") or "psql"))
+
     def sql(self, statement: str, database: str = "postgres") -> str:
         """Run SQL as the superuser over the local socket."""
         psql = self.bin / "psql" if (self.bin / "psql").exists() else Path(shutil.which("psql") or "psql")

@@ -14,7 +14,7 @@ import pulumi
 
 from components.layers.presentation.config import flight_uri
 from components.layers.presentation.roles import ROLES, RoleDefinition
-from components.layers.presentation.superset import Superset, SupersetArgs
+from components.layers.presentation.superset import ADMIN_USERNAME, Superset, SupersetArgs
 from components.layers.presentation.valkey import Valkey, ValkeyArgs
 from components.platform.contracts import CertificateAuthority, DatabaseRef, QueryEngine, SecretRef
 from components.platform.images import ImageSource, image_reference
@@ -41,6 +41,7 @@ class Presentation(pulumi.ComponentResource):
     url: str
     """Superset's in-cluster URL."""
     admin: SecretRef
+    admin_username: str
     admin_password: pulumi.Output[str]
     """Superset's first administrator; the password is a secret Output for the program's providers."""
     dremio_uri: pulumi.Output[str]
@@ -74,6 +75,7 @@ class Presentation(pulumi.ComponentResource):
         self.url = superset.url
         self.admin = superset.admin
         self.admin_password = superset.admin_password
+        self.admin_username = ADMIN_USERNAME
         self.ready = superset.setup_job
         self.roles = ROLES
         self.dremio_uri = pulumi.Output.secret(
@@ -87,6 +89,7 @@ class Presentation(pulumi.ComponentResource):
             {
                 "url": self.url,
                 "admin": self.admin.name,
+                "admin_username": self.admin_username,
                 "admin_password": self.admin_password,
                 "dremio_uri": self.dremio_uri,
                 "roles": [role.name for role in self.roles],

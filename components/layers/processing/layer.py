@@ -58,6 +58,8 @@ class Processing(pulumi.ComponentResource):
     query_engine: QueryEngine
     """How other layers reach Dremio (endpoints, CA, administrator)."""
     admin_secret: SecretRef
+    ready: pulumi.Resource
+    """Dremio's set-up Job: the coordinator answers and its first administrator exists."""
     backup_schedule: str
     dbt: DbtProject
     """The dbt project: its `deploy_job` is what resources reading the marts depend on."""
@@ -108,6 +110,7 @@ class Processing(pulumi.ComponentResource):
             opts=child,
         )
         self.backup_schedule = maintenance.backup_schedule
+        self.ready = maintenance.setup_job
         self.dbt = DbtProject(
             f"{name}-dbt",
             DbtProjectArgs(
@@ -128,8 +131,8 @@ class Processing(pulumi.ComponentResource):
             opts=child,
         )
         self.query_engine = QueryEngine(
-            web_url=pulumi.Output.from_input(dremio.web_url),
-            flight_host=pulumi.Output.from_input(dremio.host),
+            web_url=dremio.web_url,
+            flight_host=dremio.host,
             flight_port=service("dremio_coordinator").ports["flight"],
             ca=args.ca,
             admin=self.admin_secret,
@@ -151,5 +154,6 @@ class Processing(pulumi.ComponentResource):
                 "admin_secret": self.admin_secret.name,
                 "backup_schedule": self.backup_schedule,
                 "dbt": self.dbt.urn,
+                "ready": self.ready.urn,
             }
         )

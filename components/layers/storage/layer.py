@@ -58,6 +58,8 @@ class StorageArgs:
 
 class Storage(pulumi.ComponentResource):
     s3_endpoint: pulumi.Output[str]
+    s3_url: str
+    """The same endpoint as a plain string (its namespace is known from the settings)."""
     s3_region: str
     buckets: dict[str, str]
     """Logical bucket (bronze, silver, gold, logs, backups) → bucket name."""
@@ -65,9 +67,15 @@ class Storage(pulumi.ComponentResource):
     s3_admin_credentials: S3Credentials
     """Secret Outputs, for the program's own dynamic providers (buckets)."""
     s3_credentials: dict[str, SecretRef]
+    s3_keys: dict[str, S3Credentials]
+    """The same credentials as secret Outputs, for the program's own providers (the wiring layer)."""
+    s3_ready: pulumi.Resource
+    """The object store's set-up Job: the store answers and the buckets it needs at start exist."""
     """S3 grant (and `backups`) → its credential, in the consumer's namespace."""
     postgresql_host: pulumi.Output[str]
     databases: dict[str, DatabaseRef]
+    database_readers: dict[str, tuple[str, pulumi.Output[str]]]
+    """Database → its read-only role and that role's password (a secret Output), for the program's providers."""
     """Database grant → its database and credential."""
     elasticsearch_url: pulumi.Output[str]
     elasticsearch_host: str
@@ -76,6 +84,8 @@ class Storage(pulumi.ComponentResource):
     elasticsearch_name: str
     """The Elasticsearch resource's name (ECK), for resources that reference it (Kibana)."""
     elasticsearch_users: dict[str, SecretRef]
+    elasticsearch_passwords: dict[str, pulumi.Output[str]]
+    """The application users' passwords as secret Outputs, for the program's own providers."""
     """Search grant → its user's credential, in the consumer's namespace."""
     elasticsearch_ca: SecretRef
     """ECK's public HTTP CA (key `ca.crt`), in the storage namespace."""
@@ -122,17 +132,22 @@ class Storage(pulumi.ComponentResource):
             opts=child,
         )
         self.s3_endpoint = objects.endpoint
+        self.s3_url = objects.url
         self.s3_region = objects.region
         self.buckets = objects.buckets
         self.s3_admin_secret = objects.admin_secret
         self.s3_admin_credentials = objects.admin_credentials
         self.s3_credentials = objects.consumer_secrets
+        self.s3_keys = objects.consumer_credentials
+        self.s3_ready = objects.setup
         self.postgresql_host = database.host
         self.databases = database.databases
+        self.database_readers = database.readers
         self.elasticsearch_url = search.url
         self.elasticsearch_host, self.elasticsearch_port = search.host, search.port
         self.elasticsearch_name = CLUSTER_NAME
         self.elasticsearch_users = search.users
+        self.elasticsearch_passwords = search.passwords
         self.elasticsearch_ca = search.ca_secret
         self.register_outputs(
             {
@@ -145,13 +160,21 @@ class Storage(pulumi.ComponentResource):
                     "secret_key": self.s3_admin_credentials.secret_key,
                 },
                 "s3_credentials": {consumer: ref.name for consumer, ref in self.s3_credentials.items()},
+                "s3_url": self.s3_url,
+                "s3_keys": {
+                    consumer: {"access_key": keys.access_key, "secret_key": keys.secret_key}
+                    for consumer, keys in self.s3_keys.items()
+                },
+                "s3_ready": self.s3_ready.urn,
                 "postgresql_host": self.postgresql_host,
                 "databases": {name: ref.credentials.name for name, ref in self.databases.items()},
+                "database_readers": {name: {"username": user, "password": password} for name, (user, password) in self.database_readers.items()},
                 "elasticsearch_url": self.elasticsearch_url,
                 "elasticsearch_host": self.elasticsearch_host,
                 "elasticsearch_port": self.elasticsearch_port,
                 "elasticsearch_name": self.elasticsearch_name,
                 "elasticsearch_users": {user: ref.name for user, ref in self.elasticsearch_users.items()},
+                "elasticsearch_passwords": self.elasticsearch_passwords,
                 "elasticsearch_ca": self.elasticsearch_ca.name,
             }
         )

@@ -83,14 +83,17 @@ class ObjectStorage(pulumi.ComponentResource):
             if args.external_credentials is None:
                 raise ValueError("the external object-storage backend needs external_credentials")
             self.endpoint = pulumi.Output.from_input(storage.external_endpoint or "")
+            self.url = storage.external_endpoint or ""
             self.admin_credentials = args.external_credentials
             credentials = {grant.consumer: args.external_credentials for grant in grants}
         else:
             port = service("minio").ports["s3"]
             self.endpoint = pulumi.Output.concat("http://", API_SERVICE, ".", namespace, f".svc.cluster.local:{port}")
+            self.url = f"http://{API_SERVICE}.{settings.namespace(Zone.STORAGE)}.svc.cluster.local:{port}"
             self.admin_credentials = kube.generated_s3_credentials(f"{name}-admin", self)
             credentials = {g.consumer: kube.generated_s3_credentials(f"{name}-{g.consumer}", self) for g in grants}
 
+        self.consumer_credentials = credentials
         self.admin_secret = self._credential_secret(f"{name}-admin", namespace, self.admin_credentials)
         self.consumer_secrets = {
             grant.consumer: self._credential_secret(
@@ -130,7 +133,7 @@ class ObjectStorage(pulumi.ComponentResource):
                 ),
                 opts=child,
             )
-        BucketSetup(
+        self.setup = BucketSetup(
             f"{name}-setup",
             BucketSetupArgs(
                 settings=settings,

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from pathlib import Path
 
 import pulumi
 import pulumi_kubernetes as k8s
@@ -38,6 +39,8 @@ from components.platform.versions import POSTGRESQL
 CLUSTER_NAME = "postgresql"
 BARMAN_PLUGIN = "barman-cloud.cloudnative-pg.io"
 OBJECT_STORE_NAME = "postgresql-backups"
+GRANT_SCRIPT = Path(__file__).with_name("scripts") / "grant-reader.sql"
+"""Run by a database's owner: the read-only role's privileges (tests/layers/test_storage_reader.py runs it for real)."""
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -59,6 +62,8 @@ class MetadataDatabase(pulumi.ComponentResource):
     """Read-write Service of the primary."""
     databases: dict[str, DatabaseRef]
     """Grant → its database and credential."""
+    readers: dict[str, tuple[str, pulumi.Output[str]]]
+    """Grant with a reader → (the read-only role, its password as a secret Output)."""
 
     def __init__(self, name: str, args: MetadataDatabaseArgs, opts: pulumi.ResourceOptions | None = None):
         super().__init__("data-platform:storage:MetadataDatabase", name, None, opts)
@@ -69,17 +74,21 @@ class MetadataDatabase(pulumi.ComponentResource):
         self.host = pulumi.Output.concat(CLUSTER_NAME, "-rw.", namespace, ".svc.cluster.local")
 
         passwords = {c.name: kube.generated_password(f"{name}-{c.name}-password", self) for c in args.grants}
+        readers = [c for c in args.grants if c.reader]
+        for c in readers:
+            passwords[f"{c.name}_reader"] = kube.generated_password(f"{name}-{c.name}-reader-password", self)
         # CloudNativePG reads role passwords from basic-auth Secrets next to the cluster.
         role_secrets = {
-            c.name: kube.secret(
-                f"{name}-{c.name}-role",
+            role: kube.secret(
+                f"{name}-{role.replace('_', '-')}-role",
                 namespace=namespace,
-                data={"username": c.name, "password": passwords[c.name]},
+                data={"username": role, "password": password},
                 secret_type="kubernetes.io/basic-auth",
                 parent=self,
             )
-            for c in args.grants
+            for role, password in passwords.items()
         }
+        self.readers = {c.name: (f"{c.name}_reader", passwords[f"{c.name}_reader"]) for c in readers}
         self.databases = {
             c.name: DatabaseRef(
                 host=self.host,
@@ -128,10 +137,11 @@ class MetadataDatabase(pulumi.ComponentResource):
             spec=cluster_spec(settings, role_secrets),
             opts=pulumi.ResourceOptions(parent=self, depends_on=[*args.operator_ready, object_store]),
         )
+        databases: dict[str, pulumi.Resource] = {}
         for consumer in args.grants:
             for database in (consumer.name, *consumer.extra_databases):
                 resource = f"{name}-{consumer.name}-database" if database == consumer.name else f"{name}-{database.replace('_', '-')}-database"
-                k8s.apiextensions.CustomResource(
+                databases[database] = k8s.apiextensions.CustomResource(
                     resource,
                     api_version="postgresql.cnpg.io/v1",
                     kind="Database",
@@ -141,6 +151,8 @@ class MetadataDatabase(pulumi.ComponentResource):
                     spec={"name": database, "owner": consumer.name, "cluster": {"name": CLUSTER_NAME}, "ensure": "present"},
                     opts=pulumi.ResourceOptions(parent=self, depends_on=[cluster]),
                 )
+        for c in readers:
+            self._grant_reader(name, c.name, namespace, role_secrets[c.name], databases[c.name], settings)
         k8s.apiextensions.CustomResource(
             f"{name}-daily-backup",
             api_version="postgresql.cnpg.io/v1",
@@ -158,7 +170,46 @@ class MetadataDatabase(pulumi.ComponentResource):
             opts=pulumi.ResourceOptions(parent=self, depends_on=[cluster]),
         )
         self.register_outputs(
-            {"host": self.host, "databases": {name: ref.credentials.name for name, ref in self.databases.items()}}
+            {
+                "host": self.host,
+                "databases": {name: ref.credentials.name for name, ref in self.databases.items()},
+                "readers": {name: {"username": user, "password": password} for name, (user, password) in self.readers.items()},
+            }
+        )
+
+    def _grant_reader(
+        self, name: str, database: str, namespace: pulumi.Input[str], owner: SecretRef, after: pulumi.Resource, settings: PlatformSettings
+    ) -> None:
+        """The owner grants `<database>_reader` read access (CloudNativePG manages roles, not privileges)."""
+        setup = service("storage_setup")
+        scripts = k8s.core.v1.ConfigMap(
+            f"{name}-{database}-reader-script",
+            metadata=k8s.meta.v1.ObjectMetaArgs(namespace=namespace, labels=kube.platform_labels()),
+            data={"grant-reader.sql": GRANT_SCRIPT.read_text()},
+            opts=pulumi.ResourceOptions(parent=self),
+        )
+        kube.one_shot_job(
+            f"{name}-{database}-reader-grants",
+            namespace=namespace,
+            labels=kube.standard_labels(setup, instance=settings.instance, version=POSTGRESQL.tag),
+            image=POSTGRESQL.reference,
+            size=settings.services[setup.name],
+            command=[
+                "sh", "-c",
+                'until PGPASSWORD="$(cat /owner/password)" psql -v ON_ERROR_STOP=1 -v owner="$DATABASE" '
+                '-v reader="${DATABASE}_reader" -f /scripts/grant-reader.sql; do echo "waiting for PostgreSQL"; sleep 10; done',
+            ],
+            env=[
+                k8s.core.v1.EnvVarArgs(name="DATABASE", value=database),
+                k8s.core.v1.EnvVarArgs(name="PGHOST", value=pulumi.Output.concat(CLUSTER_NAME, "-rw.", namespace, ".svc.cluster.local")),
+                k8s.core.v1.EnvVarArgs(name="PGUSER", value=database),
+                k8s.core.v1.EnvVarArgs(name="PGDATABASE", value=database),
+                k8s.core.v1.EnvVarArgs(name="PGSSLMODE", value="require"),
+            ],
+            volumes=[kube.secret_volume("owner", owner.name), kube.config_map_volume("scripts", scripts.metadata.name)],
+            mounts=[kube.mount("owner", "/owner", read_only=True), kube.mount("scripts", "/scripts", read_only=True)],
+            depends_on=[after],
+            parent=self,
         )
 
     @staticmethod

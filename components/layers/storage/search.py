@@ -106,6 +106,7 @@ class SearchCluster(pulumi.ComponentResource):
         )
 
         passwords = {g.user: kube.generated_password(f"{name}-{_dns(g.user)}-password", self) for g in args.grants}
+        self.passwords = passwords
         # ECK's file realm takes basic-auth Secrets with a `roles` key, next to the cluster.
         realm = [
             kube.secret(

@@ -11,6 +11,7 @@ Three things are derived from these tables (`zones`, `services`, `flows`, on the
 * the architecture diagram of the offline plan (`offline.plan`).
 """
 
+from components.platform.catalog.edge import EDGE_ROUTES, FLIGHT_ROUTE, LISTENER_PORTS, EdgeRoute
 from components.platform.catalog.flows import (
     FLOWS,
     OBJECT_STORAGE,
@@ -42,6 +43,10 @@ from components.platform.catalog.services import SERVICES
 from components.platform.catalog.zones import ZONES
 
 __all__ = [
+    "EDGE_ROUTES",
+    "FLIGHT_ROUTE",
+    "LISTENER_PORTS",
+    "EdgeRoute",
     "FLOWS",
     "OBJECT_STORAGE",
     "PLATFORM",

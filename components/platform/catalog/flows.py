@@ -87,6 +87,8 @@ FLOWS: tuple[Flow, ...] = (
     Flow(source="elasticsearch", target="object_storage", port_name="s3", purpose="snapshots"),
     Flow(source="storage_setup", target="object_storage", port_name="s3", purpose="creates buckets and users"),
     Flow(source="storage_setup", target="elasticsearch", port_name="http", purpose="snapshot repository and policy"),
+    Flow(source="storage_setup", target="postgresql", port_name="postgres", purpose="grants a database's read-only role"),
+    Flow(source="dremio_coordinator", target="postgresql", port_name="postgres", purpose="the analytics source (read-only)"),
     # object storage internals, per backend
     Flow(source="minio", target="minio", port_name="s3", purpose="erasure-coded peers"),
     Flow(source="seaweedfs_master", target="seaweedfs_master", port_name="http", purpose="raft peers"),

@@ -16,6 +16,7 @@ class Zone(enum.StrEnum):
     OBSERVABILITY = "observability"
     NODE_AGENTS = "node-agents"
     OPERATORS = "operators"
+    EDGE = "edge"
 
 
 class Placement(enum.StrEnum):

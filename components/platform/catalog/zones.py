@@ -21,4 +21,14 @@ ZONES: tuple[ZoneSpec, ...] = (
         ),
     ),
     ZoneSpec(zone=Zone.OPERATORS, description="CloudNativePG, its backup plugin, ECK and cert-manager"),
+    ZoneSpec(
+        zone=Zone.EDGE,
+        description="The Gateway (and, with most Gateway controllers, its proxies): the only way in from outside",
+        pod_security=PodSecurityLevel.BASELINE,
+        pod_security_reason=(
+            "the Gateway's proxy pods are rendered by the cluster's Gateway controller (Istio, NGINX Gateway "
+            "Fabric, Envoy Gateway in namespaced mode), whose pod specs the platform does not choose; baseline "
+            "still refuses host namespaces, privileged containers and added capabilities."
+        ),
+    ),
 )

@@ -169,6 +169,12 @@ def parse_settings(
             f"{project}:superset.valkey_persistence = false: prod keeps Valkey's data across restarts, or a restart drops "
             "every queued async query and report. Fix: `pulumi config rm --path superset.valkey_persistence`"
         )
+    if config.post_deploy.access == "gateway" and config.edge.domain is None:
+        problems.append(
+            f"{project}:post_deploy.access = gateway: the providers would reach the services through the edge's hostnames, "
+            "but edge.domain is unset. Fix: `pulumi config set --path edge.domain data.example.com` (with "
+            "edge.gateway_class_name or edge.ingress_class_name), or `pulumi config rm --path post_deploy.access`"
+        )
     profile, profile_problems = _resolve_profile(config, project)
     problems += profile_problems
     if problems or profile is None:

@@ -21,6 +21,9 @@ class ProcessingSettings(SettingsGroup):
     slow_query_seconds: int = Field(default=30, ge=1, le=3600)
     """A Dremio query that takes longer than this (from submission to its end) counts as slow: the dbt exporter reports `dremio_queries_slow` over the last 15 minutes and the `DremioSlowQueries` alert fires on it. dbt's own builds are not counted."""
 
+    metadata_refresh_minutes: int = Field(default=15, ge=1, le=10080)
+    """How often Dremio looks for new folders and files in the lake's S3 source (names and dataset metadata): new bronze data from Airbyte becomes queryable within this time."""
+
     @field_validator("dist_bucket")
     @classmethod
     def _dist_bucket(cls, value: str) -> str:

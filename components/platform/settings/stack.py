@@ -13,6 +13,7 @@ from components.platform.catalog import Feature, Flow, ServiceSpec, active_flows
 from components.platform.settings.backups import BackupSettings
 from components.platform.settings.base import DNS_LABEL, DNS_SUBDOMAIN, SettingsGroup, validated_cidrs
 from components.platform.settings.cluster import ClusterOverrides, ServiceOverrides
+from components.platform.settings.edge import EdgeSettings, PostDeploySettings
 from components.platform.settings.images import ImageSettings
 from components.platform.settings.ingestion import IngestionSettings
 from components.platform.settings.observability import AlertingSettings, LoggingSettings, ObservabilitySettings
@@ -65,6 +66,10 @@ class StackConfig(SettingsGroup):
     """Alert receivers (e-mail, Slack); see the `alerting.*` keys."""
     operators: OperatorSettings = OperatorSettings()
     """Operators the cluster already runs; see the `operators.*` keys."""
+    edge: EdgeSettings = EdgeSettings()
+    """The HTTPS entry for the web UIs; see the `edge.*` keys."""
+    post_deploy: PostDeploySettings = PostDeploySettings()
+    """How `pulumi up` reaches the services it configures; see the `post_deploy.*` keys."""
 
     @field_validator("kubernetes_api_cidrs")
     @classmethod

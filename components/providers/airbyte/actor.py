@@ -142,7 +142,7 @@ class AirbyteSource(ContractResource, module="airbyte", name="Source"):
 
     source_id: pulumi.Output[str]
     name: pulumi.Output[str]
-    connection: pulumi.Output[dict[str, str]]
+    connection: pulumi.Output[dict[str, Any]]
 
 
 class AirbyteDestination(ContractResource, module="airbyte", name="Destination"):
@@ -153,4 +153,4 @@ class AirbyteDestination(ContractResource, module="airbyte", name="Destination")
 
     destination_id: pulumi.Output[str]
     name: pulumi.Output[str]
-    connection: pulumi.Output[dict[str, str]]
+    connection: pulumi.Output[dict[str, Any]]

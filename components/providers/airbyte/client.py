@@ -15,17 +15,15 @@ from collections.abc import Mapping, Sequence
 from typing import Annotated, Any
 
 import requests
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import Field, field_validator
 
-from components.providers.base.http import check_response, login_failed, login_state, send
+from components.providers.base.http import Reach, check_response, login_failed, login_state, send
 
 PAGE_SIZE = 100
 
 
-class AirbyteConnection(BaseModel):
+class AirbyteConnection(Reach):
     """The `connection` input: Airbyte's public API and an application's client credentials."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
 
     url: str
     client_id: Annotated[str, Field(min_length=1)]
@@ -60,7 +58,7 @@ class AirbyteClient:
         url = f"{self.connection.url}/applications/token"
         body = {"client_id": self.connection.client_id, "client_secret": self.connection.client_secret,
                 "grant_type": "client_credentials"}
-        response = send(self._login.session, self.operation, "POST", url, json=body)
+        response = send(self._login.session, self.operation, "POST", url, json=body, idempotent=True)
         if response.status_code in (401, 403):
             raise login_failed(
                 self.operation, url, response, _message(response), "connection.client_id and connection.client_secret"

@@ -180,4 +180,4 @@ class AirbyteConnection(ContractResource, module="airbyte", name="Connection"):
 
     connection_id: pulumi.Output[str]
     name: pulumi.Output[str]
-    connection: pulumi.Output[dict[str, str]]
+    connection: pulumi.Output[dict[str, Any]]

@@ -66,4 +66,4 @@ class AirbyteWorkspace(ContractResource, module="airbyte", name="Workspace"):
 
     workspace_id: pulumi.Output[str]
     name: pulumi.Output[str]
-    connection: pulumi.Output[dict[str, str]]
+    connection: pulumi.Output[dict[str, Any]]

@@ -107,4 +107,4 @@ class DremioAdmin(ContractResource, module="dremio", name="Admin"):
     first_name: pulumi.Output[str]
     last_name: pulumi.Output[str]
     email: pulumi.Output[str]
-    connection: pulumi.Output[dict[str, str]]
+    connection: pulumi.Output[dict[str, Any]]

@@ -46,6 +46,7 @@ class DremioClient:
             "/apiv2/login",
             {"userName": self.connection.username, "password": self.connection.password},
             auth=False,
+            idempotent=True,
         )
         if response.status_code == 403 and NO_USER in _message(response):
             return None
@@ -109,11 +110,14 @@ class DremioClient:
             return None
         return response.json()
 
-    def _send(self, method: str, path: str, body: Any, *, auth: bool) -> requests.Response:
+    def _send(self, method: str, path: str, body: Any, *, auth: bool, idempotent: bool | None = None) -> requests.Response:
         headers = {"Content-Type": "application/json"}
         if auth:
             headers["Authorization"] = f"_dremio{self._token()}"
-        return send(self._state.session, self.operation, method, f"{self.connection.url}{path}", json=body, headers=headers)
+        return send(
+            self._state.session, self.operation, method, f"{self.connection.url}{path}", json=body, headers=headers,
+            idempotent=idempotent,
+        )
 
     def _raise_for(self, response: requests.Response, method: str, path: str) -> None:
         check_response(response, self.operation, method, f"{self.connection.url}{path}", _message)

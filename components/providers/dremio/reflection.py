@@ -259,4 +259,4 @@ class DremioReflection(ContractResource, module="dremio", name="Reflection"):
     name: pulumi.Output[str]
     type: pulumi.Output[str]
     enabled: pulumi.Output[bool]
-    connection: pulumi.Output[dict[str, str]]
+    connection: pulumi.Output[dict[str, Any]]

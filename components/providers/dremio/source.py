@@ -399,4 +399,4 @@ class DremioSource(ContractResource, module="dremio", name="Source"):
     config: pulumi.Output[dict[str, Any]]
     metadata_policy: pulumi.Output[dict[str, Any]]
     acceleration: pulumi.Output[dict[str, Any]]
-    connection: pulumi.Output[dict[str, str]]
+    connection: pulumi.Output[dict[str, Any]]

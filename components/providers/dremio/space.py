@@ -100,4 +100,4 @@ class DremioSpace(ContractResource, module="dremio", name="Space"):
     provider_class = DremioSpaceProvider
 
     name: pulumi.Output[str]
-    connection: pulumi.Output[dict[str, str]]
+    connection: pulumi.Output[dict[str, Any]]

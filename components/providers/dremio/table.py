@@ -239,4 +239,4 @@ class DremioTable(ContractResource, module="dremio", name="Table"):
     path: pulumi.Output[list[str]]
     format: pulumi.Output[dict[str, Any]]
     refresh_policy: pulumi.Output[dict[str, Any]]
-    connection: pulumi.Output[dict[str, str]]
+    connection: pulumi.Output[dict[str, Any]]

@@ -126,4 +126,4 @@ class DremioView(ContractResource, module="dremio", name="View"):
     path: pulumi.Output[list[str]]
     sql: pulumi.Output[str]
     sql_context: pulumi.Output[list[str] | None]
-    connection: pulumi.Output[dict[str, str]]
+    connection: pulumi.Output[dict[str, Any]]

@@ -196,5 +196,5 @@ class Bucket(ContractResource, module="s3", name="Bucket"):
     tags: pulumi.Output[dict[str, str]]
     force_destroy: pulumi.Output[bool]
     adopt: pulumi.Output[bool]
-    connection: pulumi.Output[dict[str, str]]
+    connection: pulumi.Output[dict[str, Any]]
     """Secret: it holds the secret key."""

@@ -10,7 +10,7 @@ from typing import Annotated, Any, ClassVar, Literal, Self
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, field_validator, model_validator
 
 from components.providers.base.contract import ProviderInputs
-from components.providers.base.http import base_url
+from components.providers.base.http import Reach, base_url
 
 _BUCKET_NAME = re.compile(r"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$")
 _RESERVED_PREFIXES = ("xn--", "sthree-", "amzn-s3-demo-")
@@ -21,8 +21,9 @@ MAX_TAGS = 50
 PositiveDays = Annotated[int, Field(ge=1, le=36500)]
 
 
-class S3Connection(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class S3Connection(Reach):
+    """The `connection` input: the S3 endpoint and a key pair (with `tunnel`, the endpoint is the store's
+    in-cluster address, reached through port-forwarding; in-cluster stores speak plain HTTP)."""
 
     endpoint: str
     access_key: Annotated[str, Field(min_length=1)]

@@ -8,12 +8,14 @@ from __future__ import annotations
 import functools
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import urlsplit
 
 import boto3
 import botocore.config
 import botocore.exceptions
 
 from components.providers.base.contract import ProviderError
+from components.providers.base.tunnel import local_port
 from components.providers.s3.inputs import S3Connection
 
 AUTHENTICATION_ERRORS = {"InvalidAccessKeyId", "SignatureDoesNotMatch", "InvalidToken", "ExpiredToken"}
@@ -58,7 +60,11 @@ class Session:
 
     def __post_init__(self) -> None:
         c = self.connection
-        self.client = _client(c.endpoint, c.region, c.access_key, c.secret_key)
+        endpoint = c.endpoint
+        if c.tunnel is not None:
+            scheme = urlsplit(c.endpoint).scheme
+            endpoint = f"{scheme}://127.0.0.1:{local_port(c.tunnel)}"
+        self.client = _client(endpoint, c.region, c.access_key, c.secret_key)
 
     def call(self, operation: str, method: str, **kwargs: Any) -> Any:
         try:

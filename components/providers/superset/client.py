@@ -41,7 +41,7 @@ class SupersetClient:
         """Log in and fetch a CSRF token in the same session (the token is bound to its cookie)."""
         state = self._login
         body = {"username": self.connection.username, "password": self.connection.password, "provider": "db"}
-        response = self._raw("POST", "/api/v1/security/login", json=body)
+        response = self._raw("POST", "/api/v1/security/login", json=body, idempotent=True)
         if response.status_code == 401:
             raise login_failed(self.operation, f"{self.connection.url}/api/v1/security/login", response, _message(response))
         self._raise_for(response, "POST", "/api/v1/security/login")

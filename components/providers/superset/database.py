@@ -190,4 +190,4 @@ class SupersetDatabase(ContractResource, module="superset", name="Database"):
     database_name: pulumi.Output[str]
     database_id: pulumi.Output[int]
     uuid: pulumi.Output[str]
-    connection: pulumi.Output[dict[str, str]]
+    connection: pulumi.Output[dict[str, Any]]

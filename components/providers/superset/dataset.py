@@ -322,4 +322,4 @@ class SupersetDataset(ContractResource, module="superset", name="Dataset"):
     uuid: pulumi.Output[str]
     managed_metrics: pulumi.Output[list[str]]
     unmanaged_metrics: pulumi.Output[list[str]]
-    connection: pulumi.Output[dict[str, str]]
+    connection: pulumi.Output[dict[str, Any]]

@@ -214,4 +214,4 @@ class SupersetRole(ContractResource, module="superset", name="Role"):
     name: pulumi.Output[str]
     permissions: pulumi.Output[list[dict[str, str]] | None]
     role_id: pulumi.Output[int]
-    connection: pulumi.Output[dict[str, str]]
+    connection: pulumi.Output[dict[str, Any]]

@@ -9,7 +9,6 @@ client" over Superset's REST API, as a colleague in Superset's UI would make the
 from __future__ import annotations
 
 import base64
-import json
 import time
 from typing import Any
 
@@ -143,42 +142,3 @@ def test_the_serialised_providers_hold_no_credential() -> None:
         blob = base64.b64decode(serialize_provider(provider))
         assert len(blob) < 400, f"{type(provider).__name__} is pickled by reference, not by value"
         assert ADMIN["password"].encode() not in blob and APP_PASSWORD.encode() not in blob
-
-
-EXAMPLE_CONFIG = {
-    "presentation:superset_url": "http://127.0.0.1:8088",
-    "presentation:superset_admin_password": "program-superset-password",
-    "presentation:dremio_password": "program-dremio-password",
-}
-
-
-def test_the_worked_example_keeps_every_credential_secret() -> None:
-    """examples/superset_gold.py (shown in docs/providers/superset.md) under the engine's mocks."""
-    from pulumi.runtime import rpc
-
-    from offline.graph import evaluate_stack
-    from tests.support.stacks import PROJECT_ROOT
-
-    secrets = ["presentation:superset_admin_password", "presentation:dremio_password"]
-    graph = evaluate_stack(
-        "dev", config=EXAMPLE_CONFIG, secret_keys=secrets, program=PROJECT_ROOT / "examples" / "superset_gold.py"
-    )
-    records = [r for r in graph.resources if r.type.startswith("pulumi-python:dynamic/superset:")]
-    assert sorted(r.type.rsplit(":", 1)[1] for r in records) == ["Database", "Dataset"]
-    for record in records:
-        assert rpc.is_rpc_secret(record.inputs["connection"])
-        plain = json.dumps({k: v for k, v in record.inputs.items() if not rpc.is_rpc_secret(v)}, default=str)
-        assert "program-superset-password" not in plain and "program-dremio-password" not in plain
-    (database_record,) = [r for r in records if r.type.endswith(":Database")]
-    assert rpc.is_rpc_secret(database_record.inputs["sqlalchemy_uri"]), "the URI holds Dremio's password"
-    (dataset_record,) = [r for r in records if r.type.endswith(":Dataset")]
-    assert [m["metric_name"] for m in dataset_record.plain_inputs["metrics"]] == ["revenue", "orders"]
-
-
-def test_the_docs_show_the_worked_example() -> None:
-    from tests.support.stacks import PROJECT_ROOT
-
-    readme = (PROJECT_ROOT / "docs/providers/superset.md").read_text()
-    example = (PROJECT_ROOT / "examples" / "superset_gold.py").read_text()
-    assert example[example.index("import pulumi") :].strip() in readme
-

@@ -1,0 +1,1 @@
+"""Wiring: the dynamic providers configure the deployed platform (layer.py), from a plan (plan.py)."""
