@@ -144,6 +144,7 @@ observability = Observability(
             for key in ("alerting_smtp_password", "alerting_slack_webhook")
             if key in settings.secret_keys_set
         },
+        capacity_report=startup.as_output(),
     ),
 )
 

@@ -211,6 +211,8 @@ def test_switching_backend_changes_only_object_storage(stack: str, backend: str)
         changeable |= {r.urn for r in graph.resources if r.type.endswith("NetworkPolicy")}
         # The lake's buckets are declared per backend (a switch creates them on the new store).
         changeable |= {r.urn for r in graph.resources if r.name.startswith("wiring-bucket-")}
+        # Another backend is another capacity report.
+        changeable |= {r.urn for r in graph.resources if r.name == "observability-capacity"}
         # Each backend's servers have their own scrape targets.
         changeable |= {r.urn for r in graph.resources if r.type.endswith("PodMonitor") and r.name.startswith(("observability-minio", "observability-seaweedfs"))}
 

@@ -21,9 +21,9 @@ from pathlib import Path
 
 import pytest
 
-from components.platform.security_exceptions import OPERATOR_CREATED_SECRETS, POD_SECURITY_EXCEPTIONS, UNPINNED_IMAGES
+from components.platform.security_exceptions import OPERATOR_CREATED_SECRETS
+from offline import rules
 from offline.manifests import Manifest, pod_templates, write_manifests
-from offline.pod_security import PRIVILEGED, RESTRICTED, Violation, check_pod
 from offline.schema import SchemaNotFoundError, schema_errors
 
 KUBERNETES_MINORS = ("1.31", "1.34")
@@ -82,38 +82,14 @@ def schema_problems(manifests: Iterable[Manifest]) -> list[str]:
 
 
 def pod_security_problems(manifests: Iterable[Manifest], namespace_levels: dict[str, str]) -> tuple[list[str], set]:
-    """Pod Security problems, and the exceptions that were used.
-
-    A pod that its namespace's enforce level rejects is always a problem (admission would refuse it).
-    A pod in a weaker namespace must still meet "restricted", rule by rule, unless an exception says why not.
-    Operator pod templates (ECK) are checked as declared; the operator merges its own defaults into them.
-    """
-    manifests = list(manifests)
-    problems, used = [], set()
-    for manifest, pod in [*pod_templates(manifests), *operator_pod_templates(manifests)]:
-        enforced = namespace_levels.get(manifest.namespace or "", RESTRICTED)
-        if enforced != PRIVILEGED:
-            problems += [
-                f"{manifest.identity}: rejected by the namespace's enforce level {enforced}: {violation}"
-                for violation in check_pod(pod, enforced)
-            ]
-        if enforced == RESTRICTED:
-            continue
-        for violation in check_pod(pod, RESTRICTED):
-            exception = _exception_for(manifest, violation)
-            if exception is None:
-                problems.append(f"{manifest.identity}: {violation} (no entry in POD_SECURITY_EXCEPTIONS)")
-            else:
-                used.add(exception)
+    """Pod Security problems, and the exceptions that were used: `offline.rules.pod_security`, the rule the
+    policy pack enforces too. A pod that its namespace's enforce level rejects is always a problem; a pod in a
+    weaker namespace must still meet "restricted", rule by rule, unless an exception says why not. Operator pod
+    templates (ECK) are checked as declared. `namespace_levels` is read from the manifests' Namespaces."""
+    docs = [rules.Doc(document=m.document) for m in manifests]
+    used: set = set()
+    problems = [str(finding) for finding in rules.pod_security(docs, used)]
     return problems, used
-
-
-def _exception_for(manifest: Manifest, violation: Violation) -> tuple[str, str, str] | None:
-    for key in POD_SECURITY_EXCEPTIONS:
-        kind, prefix, rule = key
-        if manifest.kind == kind and manifest.name.startswith(prefix) and violation.rule == rule:
-            return key
-    return None
 
 
 def semantic_problems(manifests: Iterable[Manifest]) -> list[str]:
@@ -133,13 +109,10 @@ def semantic_problems(manifests: Iterable[Manifest]) -> list[str]:
             missing = {k: v for k, v in selector.items() if template_labels.get(k) != v}
             if missing:
                 problems.append(f"{manifest.identity}: selector {missing} does not match the pod template labels")
+    problems += [str(finding) for finding in rules.pinned_images([rules.Doc(document=m.document) for m in manifests])]
     for manifest, pod in pod_templates(manifests):
         for container in _all_containers(pod):
             where = f"{manifest.identity} container {container.get('name')}"
-            image = container.get("image", "")
-            unpinned_by_exception = image.split(":")[0] in UNPINNED_IMAGES and "@" not in image
-            if (not _PINNED_IMAGE.match(image) and not unpinned_by_exception) or ":latest" in image or image.startswith("docker.io/minio/"):
-                problems.append(f"{where}: image {image!r} is not pinned by tag and digest (components/platform/versions.py)")
             resources = container.get("resources") or {}
             for part in ("requests", "limits"):
                 values = resources.get(part) or {}

@@ -14,7 +14,10 @@ Jaeger. What it declares:
 
 from __future__ import annotations
 
+import json
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 import pulumi
 import pulumi_kubernetes as k8s
@@ -44,6 +47,7 @@ from components.platform.settings import PlatformSettings
 from components.platform.versions import ELASTICSEARCH_EXPORTER, KUBE_PROMETHEUS_STACK
 
 ALERTMANAGER_CONFIG_SECRET = "alertmanager-platform"
+CAPACITY_CONFIG_MAP = "platform-capacity"
 ENV_SECRET_SKIP = "checkov.io/skip1"
 GRAFANA_ADMIN_SECRET = "grafana-admin"
 
@@ -74,6 +78,9 @@ class ObservabilityArgs:
     """Jaeger's Elasticsearch user, in the observability namespace; None when tracing is off."""
     alerting_secrets: dict[str, pulumi.Output[str]]
     """The receivers' credentials that the stack sets (`alerting_smtp_password`, `alerting_slack_webhook`), secret."""
+    capacity_report: Mapping[str, Any]
+    """The capacity check's report (plain data): kept in the cluster as the ConfigMap `platform-capacity`, which
+    operators read with kubectl and the policy pack checks."""
 
 
 class Observability(pulumi.ComponentResource):
@@ -178,6 +185,12 @@ class Observability(pulumi.ComponentResource):
                 opts=pulumi.ResourceOptions(parent=self),
             )
         self.kibana_url = kibana.url if kibana else None
+        k8s.core.v1.ConfigMap(
+            f"{name}-capacity",
+            metadata=k8s.meta.v1.ObjectMetaArgs(name=CAPACITY_CONFIG_MAP, namespace=namespace, labels=kube.platform_labels()),
+            data={"capacity.json": json.dumps(args.capacity_report, indent=2, sort_keys=True)},
+            opts=pulumi.ResourceOptions(parent=self),
+        )
         self.register_outputs(
             {
                 "grafana_url": self.grafana_url,

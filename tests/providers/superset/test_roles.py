@@ -27,6 +27,12 @@ def writes(proxy: FaultProxy) -> list[tuple[str, str]]:
     return [(method, path) for method, path in proxy.requests if method != "GET" and path != "/api/v1/security/login"]
 
 
+def without_logins(proxy: FaultProxy) -> list[tuple[str, str]]:
+    """The requests of the operation itself: the 10-second test tokens may expire in the middle of it, and a
+    renewal (login and CSRF token) is not the operation's cost."""
+    return [(m, p) for m, p in proxy.requests if p not in ("/api/v1/security/login", "/api/v1/security/csrf_token/")]
+
+
 def test_role_lifecycle_drift_and_repair(providers: dict[str, Driver], proxy: FaultProxy, outsider: Outsider) -> None:
     driver = providers["role"]
     proxy.requests.clear()
@@ -39,7 +45,7 @@ def test_role_lifecycle_drift_and_repair(providers: dict[str, Driver], proxy: Fa
     proxy.requests.clear()
     read = driver.read(role_id, outs)
     assert read.outs == outs and read.inputs == {k: v for k, v in outs.items() if k not in OUTPUT_KEYS}
-    assert writes(proxy) == [] and len(proxy.requests) <= 3
+    assert writes(proxy) == [] and len(without_logins(proxy)) <= 3
 
     # Drift: someone grants SQL Lab by hand and takes the charts away.
     ids = outsider.pair_ids()
