@@ -8,6 +8,7 @@ here, as the types of `components/platform/contracts.py`.
 
 import pulumi
 
+from components.layers.backups.layer import Backups, BackupsArgs
 from components.layers.certificates import Certificates, CertificatesArgs
 from components.layers.edge import Edge, EdgeArgs
 from components.layers.ingestion.layer import Ingestion, IngestionArgs
@@ -56,6 +57,11 @@ storage = Storage(
             ),
             S3Grant(consumer="dremio-backups", zone=Zone.PROCESSING, reads=("backups",), writes=("backups",)),
             S3Grant(consumer="dbt", zone=Zone.PROCESSING, reads=("logs",), writes=("logs",)),
+            *(
+                [S3Grant(consumer="offsite-mirror", zone=Zone.STORAGE, reads=("bronze", "silver", "gold", "backups"), writes=())]
+                if settings.offsite_backups
+                else []
+            ),
         ],
         database_grants=[
             DatabaseGrant(name="airbyte", zone=Zone.INGESTION, extra_databases=TEMPORAL_DATABASES),
@@ -146,6 +152,27 @@ observability = Observability(
         },
         capacity_report=startup.as_output(),
     ),
+)
+
+backups = (
+    Backups(
+        "backups",
+        BackupsArgs(
+            settings=settings,
+            namespace=network.namespaces[Zone.STORAGE],
+            buckets=storage.buckets,
+            s3_endpoint=storage.s3_url,
+            s3_region=storage.s3_region,
+            mirror_credentials=storage.s3_credentials["offsite-mirror"],
+            offsite_keys=(
+                (secret_setting(settings, "offsite_access_key"), secret_setting(settings, "offsite_secret_key"))
+                if "offsite_access_key" in settings.secret_keys_set
+                else None
+            ),
+        ),
+    )
+    if settings.offsite_backups
+    else None
 )
 
 edge = (
@@ -279,3 +306,4 @@ pulumi.export(
 )
 pulumi.export("edge", edge.urls if edge else {})
 pulumi.export("post_deploy", {"access": settings.config.post_deploy.access})
+pulumi.export("backups", {"offsite_bucket": backups.bucket, "mirror_schedule_utc": backups.mirror_schedule} if backups else {})

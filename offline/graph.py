@@ -11,7 +11,7 @@ plan (`python -m offline.plan <stack>`).
 Objects the program reads from the cluster (`X.get(...)`) come from `CLUSTER_OBJECTS`, a small stand-in
 cluster; tests pass their own with `cluster=`.
 
-Mocked values: a `RandomPassword` and a TLS `PrivateKey` return `mock-secret-<name>` so leak checks can
+Mocked values: a `RandomPassword`, a TLS `PrivateKey` and an IAM `AccessKey`'s secret return `mock-secret-<name>` so leak checks can
 search for it (a `RandomUuid` returns a UUID derived from its name; a `SelfSignedCert` returns a PEM-shaped `mock-<name>` certificate; a built image its tag with a
 digest derived from the tag);
 secret config values (`secure:` in the stack file, which only the CLI can decrypt) become
@@ -77,6 +77,8 @@ class ResourceRecord:
     """Outputs the mock engine returned (inputs plus mocked computed values)."""
     retain_on_delete: bool = False
     """The resource's `retain_on_delete` option: deleting it leaves the object where it is."""
+    protect: bool = False
+    """The resource's `protect` option: Pulumi refuses to delete or replace it."""
 
     @property
     def plain_inputs(self) -> dict[str, Any]:
@@ -144,6 +146,7 @@ class _GraphMonitor(pulumi_mocks.MockMonitor):
             inputs=rpc.deserialize_properties(request.object, keep_unknowns=True),
             state=dict(registration.state) if registration else {},
             retain_on_delete=bool(getattr(request, "retainOnDelete", False)),
+            protect=bool(getattr(request, "protect", False)),
         )
         with self._lock:
             self._graph.resources.append(record)
@@ -189,6 +192,14 @@ class _PlatformMocks(pulumi_mocks.Mocks):
             tag = (state.get("tags") or [f"{args.name}:mock"])[0]
             digest = "sha256:" + hashlib.sha256(tag.encode()).hexdigest()
             state.update(digest=digest, ref=f"{tag}@{digest}")
+        if args.typ == "aws:s3/bucket:Bucket":
+            # AWS names a prefixed bucket; its ARN follows from the name.
+            name = state.get("bucket") or f"{state.get('bucketPrefix', '')}mock"
+            state.update(bucket=name, arn=f"arn:aws:s3:::{name}")
+        if args.typ == "aws:iam/accessKey:AccessKey":
+            secret = f"{MOCK_SECRET_PREFIX}{args.name}"
+            self._graph.secret_values.add(secret)
+            state["secret"] = secret
         if args.typ.startswith("kubernetes:") and isinstance(state.get("metadata"), dict):
             metadata = dict(state["metadata"])
             metadata.setdefault("name", f"{args.name}-mock")

@@ -93,6 +93,7 @@ class NetworkZones(pulumi.ComponentResource):
         self._connector_sources()
         self._alert_receivers()
         self._edge()
+        self._offsite_mirror()
         self.register_outputs(
             {"namespaces": {str(zone): ns for zone, ns in self.namespaces.items()}, "api_server_cidrs": self.api_server_cidrs}
         )
@@ -274,7 +275,23 @@ class NetworkZones(pulumi.ComponentResource):
             pod_selector=alertmanager.policy_selector,
             policy_types=["Egress"],
             egress=[k8s.networking.v1.NetworkPolicyEgressRuleArgs(to=_ip_peers(alerting.egress_cidrs), ports=[_port(port) for port in ports])],
-            flows=[f"alertmanager -> {cidr}:{port} (alert receivers, alerting.egress_cidrs)" for cidr in alerting.egress_cidrs for port in ports],
+            flows=[f"alertmanager -> alert-receivers:{port} (e-mail and Slack, at {', '.join(alerting.egress_cidrs)})" for port in ports],
+        )
+
+    def _offsite_mirror(self) -> None:
+        """The offsite mirror may reach the offsite bucket: `backups.offsite.egress_cidrs` on its endpoint's port."""
+        if not self._settings.offsite_backups:
+            return
+        offsite = self._settings.config.backups.offsite
+        port = urlsplit(offsite.endpoint).port or 443 if offsite.endpoint else 443
+        mirror = SERVICES_BY_NAME["offsite_mirror"]
+        self._policy(
+            "offsite-mirror-egress",
+            mirror.zone,
+            pod_selector=mirror.policy_selector,
+            policy_types=["Egress"],
+            egress=[k8s.networking.v1.NetworkPolicyEgressRuleArgs(to=_ip_peers(offsite.egress_cidrs), ports=[_port(port)])],
+            flows=[f"offsite_mirror -> offsite-s3:{port} (the offsite bucket, at {', '.join(offsite.egress_cidrs)})"],
         )
 
     def _edge(self) -> None:

@@ -96,6 +96,16 @@ MINIO_CLIENT = ImagePin(
     source="index digest pinned identically by many public projects (also used against SeaweedFS: plain S3)",
 )
 
+# renovate: datasource=docker depName=docker.io/rclone/rclone
+RCLONE = ImagePin(
+    registry="docker.io",
+    repository="rclone/rclone",
+    # The offsite mirror: rclone's own image (the MinIO client is frozen; rclone speaks S3 to any store).
+    tag="1.75.1",
+    digest="sha256:45401ad7410db1d67ffdb58e19059ad20b0d8e0285a60e38bbec55cc1019c7a5",
+    source="digest pinned by a public project's Dockerfile (FROM rclone/rclone:1.75.1@sha256:...); not re-checked against the registry here",
+)
+
 # renovate: datasource=docker depName=docker.io/chrislusf/seaweedfs
 SEAWEEDFS = ImagePin(
     registry="docker.io",
@@ -279,7 +289,7 @@ FLUENT_BIT = ChartPin(
 
 IMAGES: tuple[ImagePin, ...] = (
     MINIO, MINIO_CLIENT, SEAWEEDFS, POSTGRESQL, ELASTICSEARCH, DREMIO, ZOOKEEPER, CURL, PYTHON_BASE, SUPERSET_BASE,
-    VALKEY, STATSD_EXPORTER, REDIS_EXPORTER, ELASTICSEARCH_EXPORTER, OTEL_COLLECTOR, JAEGER, KIBANA,
+    VALKEY, STATSD_EXPORTER, REDIS_EXPORTER, ELASTICSEARCH_EXPORTER, OTEL_COLLECTOR, JAEGER, KIBANA, RCLONE,
 )
 CHARTS: tuple[ChartPin, ...] = (
     CERT_MANAGER, CLOUDNATIVE_PG, BARMAN_CLOUD_PLUGIN, ECK_OPERATOR, AIRBYTE, KUBE_PROMETHEUS_STACK, FLUENT_BIT,

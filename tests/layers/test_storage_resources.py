@@ -135,7 +135,10 @@ def test_seaweedfs_identities_limit_each_consumer_to_its_buckets() -> None:
     manifests = backend_manifests("staging", "seaweedfs")
     identities_secret = next(m for m in manifests if m.kind == "Secret" and "s3.json" in m.document["stringData"])
     identities = {i["name"]: i for i in json.loads(identities_secret.document["stringData"]["s3.json"])["identities"]}
-    assert set(identities) == {"admin", "airbyte", "dremio", "dremio-backups", "dbt", "backups"}
+    assert set(identities) == {"admin", "airbyte", "dremio", "dremio-backups", "dbt", "backups", "offsite-mirror"}
+    # The offsite mirror reads what it copies and writes nothing.
+    assert {a.split(":")[0] for a in identities["offsite-mirror"]["actions"]} == {"List", "Read"}
+    assert {a.split(":")[1] for a in identities["offsite-mirror"]["actions"]} == {"bronze", "silver", "gold", "backups"}
     assert sorted(identities["backups"]["actions"]) == ["List:backups", "Read:backups", "Tagging:backups", "Write:backups"]
     assert sorted(identities["dremio-backups"]["actions"]) == sorted(identities["backups"]["actions"])
     # Dremio: read on bronze, read-write on silver, gold and its own bucket, nothing else.
@@ -144,7 +147,7 @@ def test_seaweedfs_identities_limit_each_consumer_to_its_buckets() -> None:
     assert {a.split(":")[1] for a in dremio if a.startswith("Write:")} == {"silver", "gold", "dremio"}
     keys = {c["accessKey"] for i in identities.values() for c in i["credentials"]}
     assert sorted(identities["dbt"]["actions"]) == ["List:logs", "Read:logs", "Tagging:logs", "Write:logs"]
-    assert len(keys) == 6 and keys <= graph.secret_values
+    assert len(keys) == 7 and keys <= graph.secret_values
 
 
 @pytest.mark.parametrize("backend", BACKENDS)
@@ -165,7 +168,7 @@ def test_consumers_get_credentials_in_their_own_namespaces(backend: str) -> None
 # --- secrets and backend switching ---------------------------------------------------------------------------
 
 
-SECRET_GENERATORS = {"random:index/randomPassword:RandomPassword", "tls:index/privateKey:PrivateKey"}
+SECRET_GENERATORS = {"random:index/randomPassword:RandomPassword", "tls:index/privateKey:PrivateKey", "aws:iam/accessKey:AccessKey"}
 
 
 @pytest.mark.parametrize("backend", BACKENDS)
@@ -225,8 +228,9 @@ def test_switching_backend_changes_only_object_storage(stack: str, backend: str)
     if backend == "seaweedfs":
         assert differing == []
     else:
-        # An external store has another endpoint and bucket names; only the resources naming them change.
-        assert differing == [
+        # An external store has another endpoint and bucket names; only the resources naming them change (and the
+        # offsite mirror, which reads that store, where there is one).
+        expected = [
             "ingestion-airbyte",
             "processing-dbt-deploy",
             "processing-dbt-nightly",
@@ -238,6 +242,9 @@ def test_switching_backend_changes_only_object_storage(stack: str, backend: str)
             "wiring-airbyte-bronze",
             "wiring-dremio-lake",
         ]
+        if stack != "dev":
+            expected = sorted([*expected, "backups-mirror", "backups-mirror-script"])
+        assert differing == expected
     outputs_before, outputs_after = unwrap_secrets(base.outputs["storage"]), unwrap_secrets(other.outputs["storage"])
     assert set(outputs_before) == set(outputs_after)
 
@@ -275,10 +282,11 @@ def test_external_backend_opens_egress_only_to_the_configured_endpoint() -> None
         if any("ipBlock" in peer for peer in rule.get("to") or [])
         and rule["ports"] == [{"port": 443, "protocol": "TCP"}]
         and "kubernetes-api" not in (m.document["metadata"].get("annotations") or {}).get("dataplatform.io/flows", "")
+        and "offsite-s3" not in (m.document["metadata"].get("annotations") or {}).get("dataplatform.io/flows", "")
     ]
     by_selector = {tuple(sorted(spec.policy_selector.items())): spec.name for spec in SERVICES_BY_NAME.values()}
     clients = {by_selector[tuple(sorted(labels.items()))] for _, labels, _ in egress_to_blocks}
     assert clients == {
         "airbyte_server", "airbyte_worker", "airbyte_jobs", "dbt", "dremio_coordinator", "dremio_executor", "dremio_maintenance",
-        "postgresql", "elasticsearch", "storage_setup",
+        "postgresql", "elasticsearch", "storage_setup", "offsite_mirror",
     }

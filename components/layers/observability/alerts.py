@@ -48,6 +48,7 @@ def alert_groups(*, namespace_prefix: str) -> tuple[AlertGroup, ...]:
     """The platform's alert groups for a stack (its namespaces are `<namespace_prefix>-<zone>`)."""
     platform = f'namespace=~"{namespace_prefix}-.*"'
     processing = f'namespace="{namespace_prefix}-processing"'
+    storage = f'namespace="{namespace_prefix}-storage"'
     return (
         AlertGroup(
             name="data-platform.pipeline",
@@ -177,6 +178,17 @@ def alert_groups(*, namespace_prefix: str) -> tuple[AlertGroup, ...]:
                     severity="critical",
                     summary="No Dremio metadata backup for 26 hours",
                     description="The backup CronJob last succeeded {{ $value | humanizeDuration }} ago.",
+                ),
+                Alert(
+                    name="OffsiteMirrorMissing",
+                    expr=(
+                        f'time() - max(kube_cronjob_status_last_successful_time{{{storage}, cronjob=~"backups-mirror.*"}}) '
+                        f"> {BACKUP_MAX_AGE_SECONDS}"
+                    ),
+                    for_="15m",
+                    severity="critical",
+                    summary="No offsite copy for 26 hours",
+                    description="The offsite mirror last succeeded {{ $value | humanizeDuration }} ago: the lake and the backups exist only in the cluster's store.",
                 ),
                 Alert(
                     name="ElasticsearchClusterRed",

@@ -302,6 +302,8 @@ class Dremio(pulumi.ComponentResource):
             volume_claims=[
                 kube.volume_claim_template("data", storage_gib=size.storage_gib or 1, storage_class=settings.profile.storage_class)
             ],
+            # The coordinator holds the catalog (sources, views, reflections, users); executors hold caches only.
+            protect=settings.protect_data and entry.name == "dremio_coordinator",
             parent=self,
             depends_on=depends_on,
             annotations=_checkov_exceptions(self._image),

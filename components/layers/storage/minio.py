@@ -143,6 +143,7 @@ class Minio(pulumi.ComponentResource):
                 kube.volume_claim_template(drive, storage_gib=size.storage_gib or 1, storage_class=profile.storage_class)
                 for drive in drives
             ],
+            protect=args.settings.protect_data,
             parent=self,
         )
         kube.disruption_budget(f"{name}-budget", namespace=args.namespace, labels=labels, match_labels=match, parent=self)

@@ -135,7 +135,9 @@ class MetadataDatabase(pulumi.ComponentResource):
                 labels=self._labels(settings),
             ),
             spec=cluster_spec(settings, role_secrets),
-            opts=pulumi.ResourceOptions(parent=self, depends_on=[*args.operator_ready, object_store]),
+            opts=pulumi.ResourceOptions(
+                parent=self, depends_on=[*args.operator_ready, object_store], protect=settings.protect_data or None
+            ),
         )
         databases: dict[str, pulumi.Resource] = {}
         for consumer in args.grants:

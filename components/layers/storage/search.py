@@ -161,7 +161,9 @@ class SearchCluster(pulumi.ComponentResource):
                 ),
             ),
             spec=elasticsearch_spec(settings, args, realm=realm, roles_secret=roles.metadata.name),
-            opts=pulumi.ResourceOptions(parent=self, depends_on=[*args.operator_ready, certificate]),
+            opts=pulumi.ResourceOptions(
+                parent=self, depends_on=[*args.operator_ready, certificate], protect=args.settings.protect_data or None
+            ),
         )
         self._snapshot_job(name, settings, namespace, args, cluster)
         self.register_outputs(

@@ -217,6 +217,7 @@ class Seaweedfs(pulumi.ComponentResource):
                 kube.volume_claim_template(d, storage_gib=size.storage_gib or 1, storage_class=profile.storage_class)
                 for d in drives
             ],
+            protect=self._args.settings.protect_data,
             parent=self,
         )
 

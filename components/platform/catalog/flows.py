@@ -86,6 +86,7 @@ FLOWS: tuple[Flow, ...] = (
     Flow(source="elasticsearch", target="elasticsearch", port_name="transport", purpose="cluster transport"),
     Flow(source="elasticsearch", target="object_storage", port_name="s3", purpose="snapshots"),
     Flow(source="storage_setup", target="object_storage", port_name="s3", purpose="creates buckets and users"),
+    Flow(source="offsite_mirror", target="object_storage", port_name="s3", purpose="reads what it copies offsite"),
     Flow(source="storage_setup", target="elasticsearch", port_name="http", purpose="snapshot repository and policy"),
     Flow(source="storage_setup", target="postgresql", port_name="postgres", purpose="grants a database's read-only role"),
     Flow(source="dremio_coordinator", target="postgresql", port_name="postgres", purpose="the analytics source (read-only)"),

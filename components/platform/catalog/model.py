@@ -64,6 +64,7 @@ class Feature(enum.StrEnum):
 
     KIBANA = "kibana"
     TRACING = "tracing"
+    OFFSITE_BACKUPS = "offsite-backups"
     # An operator the platform installs; off when the cluster's own is used (`operators.existing.*`).
     CERT_MANAGER = "cert-manager"
     CLOUDNATIVE_PG = "cloudnative-pg"

@@ -102,10 +102,13 @@ def statefulset(
     depends_on: Sequence[pulumi.Resource] = (),
     annotations: Mapping[str, str] | None = None,
     ready_timeout_minutes: int | None = None,
+    protect: bool = False,
 ) -> k8s.apps.v1.StatefulSet:
     """A StatefulSet with a fixed `name` (peers address `<name>-<n>.<service_name>`). `parallel` starts all
     members at once: clustered stores wait for their peers, so ordered start-up would never finish.
-    `ready_timeout_minutes` replaces Pulumi's 10-minute wait for readiness, for slow first starts."""
+    `ready_timeout_minutes` replaces Pulumi's 10-minute wait for readiness, for slow first starts. Its volume
+    claims outlive a scale-down and the StatefulSet itself; `protect` (data the platform keeps) also makes Pulumi
+    refuse to delete or replace it (`PlatformSettings.protect_data`)."""
     timeouts = (
         pulumi.CustomTimeouts(create=f"{ready_timeout_minutes}m", update=f"{ready_timeout_minutes}m")
         if ready_timeout_minutes
@@ -123,8 +126,13 @@ def statefulset(
             selector=k8s.meta.v1.LabelSelectorArgs(match_labels=dict(match_labels)),
             template=template,
             volume_claim_templates=list(volume_claims) or None,
+            persistent_volume_claim_retention_policy=k8s.apps.v1.StatefulSetPersistentVolumeClaimRetentionPolicyArgs(
+                when_deleted="Retain", when_scaled="Retain"
+            )
+            if volume_claims
+            else None,
         ),
-        opts=pulumi.ResourceOptions(parent=parent, depends_on=list(depends_on), custom_timeouts=timeouts),
+        opts=pulumi.ResourceOptions(parent=parent, depends_on=list(depends_on), custom_timeouts=timeouts, protect=protect or None),
     )
 
 

@@ -23,6 +23,8 @@ class ClusterOverrides(SettingsGroup):
     """Memory per host kept for the OS, kubelet and container runtime; not available to pods."""
     reserved_cpu_millis: whole(0, 256_000) | None = None
     """CPU per host kept for the OS, kubelet and container runtime."""
+    allow_data_deletion: StrictBool = False
+    """Lift the data guards of staging and prod (Pulumi's `protect` on the stores, `retain_on_delete` on the buckets), to decommission a stack: set it, `pulumi up`, then `pulumi destroy`. Volumes and buckets of a deleted store are still kept by their retention policies; delete them by hand."""
     zones: list[str] | None = None
     """Zone names as the nodes' `topology.kubernetes.io/zone` label has them. prod needs at least 3."""
     accept_reduced_availability: StrictBool = False
@@ -44,7 +46,7 @@ class ClusterOverrides(SettingsGroup):
 
     @classmethod
     def reference_default(cls, field_name: str) -> str:
-        if field_name == "accept_reduced_availability":
+        if field_name in ("accept_reduced_availability", "allow_data_deletion"):
             return "`false`"
         values = []
         for topology, profile in PROFILES.items():

@@ -268,7 +268,7 @@ def _resolve_profile(config: StackConfig, project: str) -> tuple[Profile | None,
     base = PROFILES[config.topology]
     problems: list[str] = []
 
-    overrides = config.cluster.model_dump(exclude_none=True, exclude={"accept_reduced_availability"})
+    overrides = config.cluster.model_dump(exclude_none=True, exclude={"accept_reduced_availability", "allow_data_deletion"})
     cluster_values = {**base.cluster.model_dump(), **overrides}
     if config.cluster.zones is not None:
         cluster_values["zones"] = tuple(config.cluster.zones)

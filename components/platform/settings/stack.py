@@ -10,7 +10,7 @@ from __future__ import annotations
 from pydantic import BaseModel, ConfigDict, field_validator
 
 from components.platform.catalog import Feature, Flow, ServiceSpec, active_flows, active_services
-from components.platform.settings.backups import BackupSettings
+from components.platform.settings.backups import BackupSettings, offsite_enabled
 from components.platform.settings.base import DNS_LABEL, DNS_SUBDOMAIN, SettingsGroup, validated_cidrs
 from components.platform.settings.cluster import ClusterOverrides, ServiceOverrides
 from components.platform.settings.edge import EdgeSettings, PostDeploySettings
@@ -139,6 +139,7 @@ class PlatformSettings(BaseModel):
         wanted = {
             Feature.KIBANA: by_topology if observability.kibana is None else observability.kibana,
             Feature.TRACING: by_topology if observability.tracing is None else observability.tracing,
+            Feature.OFFSITE_BACKUPS: self.offsite_backups,
             Feature.CERT_MANAGER: not existing.cert_manager,
             Feature.CLOUDNATIVE_PG: not existing.cloudnative_pg,
             Feature.ECK: not existing.eck,
@@ -173,6 +174,17 @@ class PlatformSettings(BaseModel):
         """Whether Valkey keeps an append-only file (`superset.valkey_persistence`, by topology when unset)."""
         configured = self.config.superset.valkey_persistence
         return self.topology is not Topology.DEV if configured is None else configured
+
+    @property
+    def offsite_backups(self) -> bool:
+        """`backups.offsite.enabled`, or its default: off in dev, on in staging and prod."""
+        return offsite_enabled(self.config.backups, dev=self.topology is Topology.DEV)
+
+    @property
+    def protect_data(self) -> bool:
+        """Guard the data stores against `pulumi destroy` and replacements: staging and prod, unless lifted by
+        `cluster.allow_data_deletion` for a decommission."""
+        return self.topology is not Topology.DEV and not self.config.cluster.allow_data_deletion
 
     @property
     def instance(self) -> str:

@@ -127,6 +127,11 @@ SIZES: dict[str, Sizes] = {
         staging=_size(3, (500, 2000), (1280, 1280), storage_gib=50, heap=640),
         prod=_size(3, (1000, 2000), (4096, 4096), storage_gib=100, heap=2048),
     ),
+    "offsite_mirror": Sizes(
+        dev=_size(1, (50, 500), (64, 256)),
+        staging=_size(1, (100, 1000), (96, 512)),
+        prod=_size(1, (250, 2000), (256, 1024)),
+    ),
     "storage_setup": Sizes(
         dev=_size(1, (25, 250), (64, 128)),
         staging=_size(1, (50, 250), (64, 128)),
@@ -227,7 +232,7 @@ SIZES: dict[str, Sizes] = {
     ),
     "jaeger": Sizes(
         dev=_size(1, (25, 250), (128, 256)),
-        staging=_size(1, (50, 500), (256, 512)),
+        staging=_size(1, (50, 500), (160, 512)),
         prod=_size(2, (100, 1000), (512, 1024)),
     ),
     "trace_cleaner": Sizes(
