@@ -219,6 +219,38 @@ class MetadataDatabase(pulumi.ComponentResource):
         return kube.standard_labels(service("postgresql"), instance=settings.instance, version=POSTGRESQL.tag)
 
 
+RECOVERED_SERVER_NAME = f"{CLUSTER_NAME}-recovered"
+"""Where a recovered cluster archives its WAL: a new server name, so the archive it recovered from stays intact."""
+
+
+def recovery_spec(target: str) -> dict:
+    """`bootstrap.recovery` from the Barman Cloud object store (CloudNativePG with the Barman Cloud plugin):
+    the origin is an external cluster read through the plugin; `latest` replays the whole WAL archive."""
+    recovery: dict = {"source": "origin"}
+    if target != "latest":
+        key = "backupID" if target[:8].isdigit() and "T" in target and "-" not in target else "targetTime"
+        recovery["recoveryTarget"] = {key: target}
+    return {
+        "bootstrap": {"recovery": recovery},
+        "externalClusters": [
+            {
+                "name": "origin",
+                "plugin": {
+                    "name": BARMAN_PLUGIN,
+                    "parameters": {"barmanObjectName": OBJECT_STORE_NAME, "serverName": CLUSTER_NAME},
+                },
+            }
+        ],
+        "plugins": [
+            {
+                "name": BARMAN_PLUGIN,
+                "isWALArchiver": True,
+                "parameters": {"barmanObjectName": OBJECT_STORE_NAME, "serverName": RECOVERED_SERVER_NAME},
+            }
+        ],
+    }
+
+
 def cluster_spec(settings: PlatformSettings, role_secrets: dict[str, SecretRef]) -> dict:
     profile = settings.profile
     size = profile.services["postgresql"]
@@ -255,6 +287,9 @@ def cluster_spec(settings: PlatformSettings, role_secrets: dict[str, SecretRef])
         "plugins": [{"name": BARMAN_PLUGIN, "isWALArchiver": True, "parameters": {"barmanObjectName": OBJECT_STORE_NAME}}],
         "monitoring": {"enablePodMonitor": False},
     }
+    restore = settings.config.restore.postgresql.from_backup
+    if restore is not None:
+        spec.update(recovery_spec(restore))
     if profile.spread_topology_keys:
         spec["topologySpreadConstraints"] = kube.spread_constraint_values(
             profile.spread_topology_keys, {"cnpg.io/cluster": CLUSTER_NAME}

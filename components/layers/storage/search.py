@@ -41,6 +41,15 @@ CLUSTER_LABEL = "elasticsearch.k8s.elastic.co/cluster-name"
 ELASTICSEARCH_USER_ID = 1000
 """The official image's user; it owns the files the image ships."""
 SNAPSHOT_REPOSITORY = "backups"
+ES_JOB_PRELUDE = (
+    "set -eu",
+    # `$$(` is a shell `$(` in a pod spec; the password is read from its file at run time.
+    'es() { curl -fsS --cacert /ca/ca.crt -u "elastic:$$(cat /elastic/elastic)" -H "Content-Type: application/json" "$@"; }',
+    'until es "$ES_URL/_cluster/health?wait_for_status=yellow&timeout=30s" >/dev/null; do',
+    '  echo "waiting for Elasticsearch"; sleep 10',
+    "done",
+)
+"""How the storage layer's Elasticsearch Jobs start: `es` (curl as `elastic`, TLS verified), once the cluster answers."""
 HTTP_TLS_SECRET = f"{CLUSTER_NAME}-http-tls"
 HTTP_SERVICE = f"{CLUSTER_NAME}-es-http"
 
@@ -166,6 +175,8 @@ class SearchCluster(pulumi.ComponentResource):
             ),
         )
         self._snapshot_job(name, settings, namespace, args, cluster)
+        if settings.config.restore.elasticsearch.snapshot:
+            self._restore_job(name, settings, namespace, cluster)
         self.register_outputs(
             {
                 "url": self.url,
@@ -179,6 +190,20 @@ class SearchCluster(pulumi.ComponentResource):
     @staticmethod
     def _labels(settings: PlatformSettings) -> dict[str, str]:
         return kube.standard_labels(service("elasticsearch"), instance=settings.instance, version=ELASTICSEARCH.tag)
+
+    def _restore_job(self, name: str, settings: PlatformSettings, namespace: pulumi.Input[str], cluster: pulumi.Resource) -> None:
+        """Restore `restore.elasticsearch.snapshot` once (the Job is named after it): the indices it names, without
+        the cluster's global state (users, roles, templates stay as the program declares them)."""
+        restore = settings.config.restore.elasticsearch
+        body = json.dumps({"indices": restore.indices, "include_global_state": False})
+        script = "\n".join(
+            [
+                *ES_JOB_PRELUDE,
+                f'echo "restoring snapshot {restore.snapshot} ({restore.indices})"',
+                f"es -X POST \"$ES_URL/_snapshot/{SNAPSHOT_REPOSITORY}/{restore.snapshot}/_restore?wait_for_completion=true\" -d '{body}'",
+            ]
+        )
+        self._es_job(f"{name}-restore-{restore.snapshot.replace('.', '-').replace('_', '-')}", settings, namespace, script, cluster)
 
     def _snapshot_job(
         self,
@@ -199,18 +224,18 @@ class SearchCluster(pulumi.ComponentResource):
         }
         script = "\n".join(
             [
-                "set -eu",
-                # `$$(` is a shell `$(` in a pod spec; the password is read from its file at run time.
-                'es() { curl -fsS --cacert /ca/ca.crt -u "elastic:$$(cat /elastic/elastic)" -H "Content-Type: application/json" "$@"; }',
-                'until es "$ES_URL/_cluster/health?wait_for_status=yellow&timeout=30s" >/dev/null; do',
-                '  echo "waiting for Elasticsearch"; sleep 10',
-                "done",
+                *ES_JOB_PRELUDE,
                 f"es -X PUT \"$ES_URL/_snapshot/{SNAPSHOT_REPOSITORY}\" -d '{json.dumps(repository)}'",
                 f"es -X PUT \"$ES_URL/_slm/policy/daily\" -d '{json.dumps(policy)}'",
             ]
         )
+        self._es_job(f"{name}-snapshots", settings, namespace, script, cluster)
+
+
+    def _es_job(self, name: str, settings: PlatformSettings, namespace: pulumi.Input[str], script: str, cluster: pulumi.Resource) -> None:
+        """A one-shot Job that runs `script` against the cluster as the `elastic` user (its password a file)."""
         kube.one_shot_job(
-            f"{name}-snapshots",
+            name,
             namespace=namespace,
             labels=kube.standard_labels(service("storage_setup"), instance=settings.instance, version=ELASTICSEARCH.tag),
             # The Elasticsearch image ships curl: no extra image to pin. Only curl runs, as a non-root user

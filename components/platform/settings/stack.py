@@ -20,6 +20,7 @@ from components.platform.settings.observability import AlertingSettings, Logging
 from components.platform.settings.operators import OperatorSettings
 from components.platform.settings.presentation import SupersetSettings
 from components.platform.settings.processing import ProcessingSettings
+from components.platform.settings.restore import RestoreSettings
 from components.platform.settings.storage import ObjectStorageSettings
 from components.platform.settings.transformations import DbtSettings, LakehouseSettings
 from components.platform.topology import ClusterShape, Profile, ServiceSize, Topology
@@ -70,6 +71,8 @@ class StackConfig(SettingsGroup):
     """The HTTPS entry for the web UIs; see the `edge.*` keys."""
     post_deploy: PostDeploySettings = PostDeploySettings()
     """How `pulumi up` reaches the services it configures; see the `post_deploy.*` keys."""
+    restore: RestoreSettings = RestoreSettings()
+    """Restores declared in the stack; see the `restore.*` keys."""
 
     @field_validator("kubernetes_api_cidrs")
     @classmethod
