@@ -161,3 +161,9 @@ def test_warnings_reach_the_engine(graph: StackGraph, stack: str) -> None:
     """`pulumi preview` prints what the program warns about: here, MinIO's frozen image outside dev."""
     frozen = [w for w in graph.warnings if "MinIO community image is frozen upstream" in w]
     assert bool(frozen) == (stack != "dev"), graph.warnings
+
+
+def test_no_two_resources_share_a_urn(graph: StackGraph) -> None:
+    """The engine refuses a program that declares one URN twice; the mocks do not, so this test does."""
+    urns = [record.urn for record in graph.resources]
+    assert sorted({u for u in urns if urns.count(u) > 1}) == []

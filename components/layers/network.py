@@ -286,7 +286,7 @@ class NetworkZones(pulumi.ComponentResource):
         port = urlsplit(offsite.endpoint).port or 443 if offsite.endpoint else 443
         mirror = SERVICES_BY_NAME["offsite_mirror"]
         self._policy(
-            "offsite-mirror-egress",
+            "offsite-mirror-to-offsite",
             mirror.zone,
             pod_selector=mirror.policy_selector,
             policy_types=["Egress"],

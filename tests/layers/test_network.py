@@ -129,7 +129,7 @@ def test_api_server_egress_only_for_services_that_watch_it(stack: str, manifests
     assert opened == expected
 
 
-OUTSIDE_THE_CLUSTER = ("network-offsite-mirror-egress", "network-alertmanager-receivers-egress")
+OUTSIDE_THE_CLUSTER = ("network-offsite-mirror-to-offsite", "network-alertmanager-receivers-egress")
 """Policies to addresses outside the cluster that are not the API server's (tested in their layers' tests)."""
 
 

@@ -73,3 +73,17 @@ def test_an_elasticsearch_snapshot_is_restored_by_one_job_and_nothing_else_chang
 def test_a_bad_restore_setting_is_refused_naming_the_key(restore: dict, named: str) -> None:
     with pytest.raises(SettingsError, match=named):
         shipped_settings("staging", restore=restore)
+
+
+def test_a_dremio_backup_is_restored_by_the_coordinators_init_containers_and_nothing_else_changes() -> None:
+    graph = graph_with(json.dumps({"dremio": {"backup": "20261204T033000Z"}}))
+    differing, added = changed(graph)
+    assert (differing, added) == ({"processing-dremio-coordinators"}, set())
+    (coordinator,) = [unwrap_secrets(r.inputs) for r in graph.resources if r.name == "processing-dremio-coordinators"]
+    pod = coordinator["spec"]["template"]["spec"]
+    assert [c["name"] for c in pod["initContainers"]] == ["config", "fetch-backup", "restore-backup"]
+    fetch, apply = pod["initContainers"][1:]
+    env = {e["name"]: e.get("value") for e in fetch["env"]}
+    assert env["BACKUP_STAMP"] == "20261204T033000Z" and env["BACKUPS_PREFIX"] == "dremio" and env["BACKUPS_BUCKET"].endswith("backups")
+    assert apply["command"] == ["sh", "/scripts/restore-backup.sh", "apply"]
+    assert {"name": "backup-credentials", "mountPath": "/s3/backups", "readOnly": True} in fetch["volumeMounts"]

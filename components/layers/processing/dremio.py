@@ -39,7 +39,7 @@ from components.platform.contracts import ACCESS_KEY_ID, SECRET_ACCESS_KEY, Secr
 from components.platform.security_exceptions import FIXED_IMAGE_USERS, UNPINNED_IMAGES
 from components.platform.settings import PlatformSettings
 from components.platform.topology import ServiceSize
-from components.platform.versions import DREMIO
+from components.platform.versions import DREMIO, MINIO_CLIENT
 
 CLIENT_SERVICE = "dremio"
 """Fixed name of the client Service: clients in other namespaces address `dremio.<namespace>.svc`."""
@@ -69,6 +69,11 @@ class DremioArgs:
     """The cert-manager ClusterIssuer that signs the coordinator's certificate."""
     issuer_ready: pulumi.Resource
     """The issuer's resource: the Certificate is declared after it."""
+    backups_bucket: str
+    backups_prefix: str
+    """Where the daily metadata backups are (`<bucket>/<prefix>/<stamp>/`), for `restore.dremio.backup`."""
+    backup_credentials: SecretRef
+    """Read access to the backups bucket (keys AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, S3_ENDPOINT)."""
 
 
 class Dremio(pulumi.ComponentResource):
@@ -103,7 +108,7 @@ class Dremio(pulumi.ComponentResource):
         scripts = k8s.core.v1.ConfigMap(
             f"{name}-scripts",
             metadata=k8s.meta.v1.ObjectMetaArgs(namespace=args.namespace, labels=self._labels(coordinator)),
-            data={"render-config.sh": script("render-config.sh")},
+            data={"render-config.sh": script("render-config.sh"), "restore-backup.sh": script("restore-backup.sh")},
             opts=pulumi.ResourceOptions(parent=self),
         )
         keystore_password = kube.generated_password(f"{name}-keystore-password", self)
@@ -261,6 +266,7 @@ class Dremio(pulumi.ComponentResource):
                 kube.mount("conf", "/rendered"),
             ],
         )
+        restore, restore_volumes = self._restore(entry, size)
         server = kube.container(
             entry.kubernetes_name,
             image=self._image,
@@ -293,9 +299,9 @@ class Dremio(pulumi.ComponentResource):
                 labels=labels,
                 match_labels=match,
                 containers=[server],
-                init_containers=[config],
+                init_containers=[config, *restore],
                 spread_keys=settings.profile.spread_topology_keys,
-                volumes=self._volumes,
+                volumes=[*self._volumes, *restore_volumes],
                 user_id=DREMIO_USER_ID,
                 annotations=self._annotations,
             ),
@@ -309,6 +315,45 @@ class Dremio(pulumi.ComponentResource):
             annotations=_checkov_exceptions(self._image),
             ready_timeout_minutes=STARTUP_SECONDS // 60 + 10,
         )
+
+
+    def _restore(self, entry: ServiceSpec, size: ServiceSize) -> tuple[list[k8s.core.v1.ContainerArgs], list[k8s.core.v1.VolumeArgs]]:
+        """With `restore.dremio.backup`, the coordinator's pod first fetches the backup and restores it
+        (scripts/restore-backup.sh): the catalog lives on the coordinator's volume, and `dremio-admin restore`
+        must run while Dremio is stopped, which an init container guarantees."""
+        stamp = self._args.settings.config.restore.dremio.backup
+        if stamp is None or entry.name != "dremio_coordinator":
+            return [], []
+        args = self._args
+        common = {"BACKUP_STAMP": stamp, "DATA_DIR": DATA_DIR}
+        fetch = kube.container(
+            "fetch-backup",
+            image=MINIO_CLIENT.reference,
+            size=size,
+            command=["sh", "/scripts/restore-backup.sh", "fetch"],
+            env=kube.env_vars({**common, "BACKUPS_DIR": "/s3/backups", "BACKUPS_BUCKET": args.backups_bucket,
+                               "BACKUPS_PREFIX": args.backups_prefix, "MC_CONFIG_DIR": "/tmp/mc"}),
+            mounts=[
+                kube.mount("scripts", "/scripts", read_only=True),
+                kube.mount("data", DATA_DIR),
+                kube.mount("backup-credentials", "/s3/backups", read_only=True),
+            ],
+        )
+        apply = kube.container(
+            "restore-backup",
+            image=self._image,
+            size=size,
+            command=["sh", "/scripts/restore-backup.sh", "apply"],
+            env=[*kube.env_vars({**common, "DREMIO_HOME": DREMIO_HOME}), *_dremio_env(size, [])],
+            mounts=[
+                kube.mount("scripts", "/scripts", read_only=True),
+                kube.mount("conf", CONF_DIR, read_only=True),
+                kube.mount("data", DATA_DIR),
+                kube.mount("logs", f"{DREMIO_HOME}/log"),
+                kube.mount("run", f"{DREMIO_HOME}/run"),
+            ],
+        )
+        return [fetch, apply], [kube.secret_volume("backup-credentials", args.backup_credentials.name)]
 
 
 def _dremio_env(size: ServiceSize, role_options: list[str]) -> list[k8s.core.v1.EnvVarArgs]:

@@ -14,7 +14,7 @@ import pulumi
 
 from components.layers.processing.dbt import DbtProject, DbtProjectArgs
 from components.layers.processing.dremio import Dremio, DremioArgs
-from components.layers.processing.maintenance import DremioMaintenance, MaintenanceArgs
+from components.layers.processing.maintenance import BACKUPS_FOLDER, DremioMaintenance, MaintenanceArgs
 from components.layers.processing.zookeeper import Zookeeper, ZookeeperArgs
 from components.platform import kube
 from components.platform.catalog import service
@@ -83,6 +83,9 @@ class Processing(pulumi.ComponentResource):
                 s3_credentials=args.s3_credentials,
                 issuer=args.ca.issuer,
                 issuer_ready=args.issuer_ready,
+                backups_bucket=args.buckets["backups"],
+                backups_prefix=BACKUPS_FOLDER,
+                backup_credentials=args.backup_credentials,
             ),
             opts=child,
         )

@@ -56,6 +56,20 @@ class ElasticsearchRestore(SettingsGroup):
         return value
 
 
+class DremioRestore(SettingsGroup):
+    """`restore.dremio`: restore a metadata backup into the coordinator before it starts."""
+
+    backup: str | None = None
+    """The backup's stamp, the folder under `<bucket_prefix>backups/dremio/` (e.g. `20261204T033000Z`). The coordinator restarts, its pod fetches the backup and runs `dremio-admin restore` before Dremio starts (same Dremio version as the backup); once restored, the setting does nothing more."""
+
+    @field_validator("backup")
+    @classmethod
+    def _stamp(cls, value: str | None) -> str | None:
+        if value is not None and not re.fullmatch(r"[0-9TZ]{8,20}", value):
+            raise ValueError("give the backup's stamp as it is named in the backups bucket, e.g. 20261204T033000Z")
+        return value
+
+
 class RestoreSettings(SettingsGroup):
     """`restore`: restores declared in the stack; see the `restore.*` keys and the README's "Restore"."""
 
@@ -63,3 +77,5 @@ class RestoreSettings(SettingsGroup):
     """PostgreSQL recovery; see `restore.postgresql.*`."""
     elasticsearch: ElasticsearchRestore = ElasticsearchRestore()
     """Elasticsearch snapshot restore; see `restore.elasticsearch.*`."""
+    dremio: DremioRestore = DremioRestore()
+    """Dremio metadata restore; see `restore.dremio.*`."""
