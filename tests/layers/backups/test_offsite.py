@@ -107,3 +107,14 @@ def test_the_access_keys_secret_output_is_marked_secret_by_its_sdk() -> None:
 
     source = inspect.getsource(pulumi_aws.iam.AccessKey._internal_init)
     assert 'additional_secret_outputs=["secret"' in source
+
+
+@pytest.mark.parametrize(("stack", "enabled"), [("dev", True), ("prod", False)])
+def test_every_stack_evaluates_with_offsite_switched_the_other_way(stack: str, enabled: bool) -> None:
+    config, secret_keys = stack_config(stack)
+    backups = json.loads(config.get("data-platform:backups", "{}"))
+    config["data-platform:backups"] = json.dumps({**backups, "offsite": {"enabled": enabled}})
+    graph = evaluate_stack(stack, config=config, secret_keys=secret_keys)
+    assert bool(aws(graph)) is enabled
+    assert bool([r for r in graph.resources if r.name == "backups-mirror"]) is enabled
+    assert bool([r for r in graph.resources if r.name == "network-offsite-mirror-to-offsite"]) is enabled
