@@ -21,7 +21,6 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import urlsplit
 
 import pulumi
 import pulumi_kubernetes as k8s
@@ -53,14 +52,6 @@ class EdgeArgs:
     issuer_ready: pulumi.Resource
     cert_manager: pulumi.Resource
     """cert-manager (the ACME issuer is one of its resources)."""
-
-
-@dataclass(frozen=True)
-class _Backend:
-    service: str
-    namespace: str
-    port: int
-    tls: bool
 
 
 class Edge(pulumi.ComponentResource):
@@ -192,7 +183,7 @@ class Edge(pulumi.ComponentResource):
             self._route("flight-route", "TLSRoute", "edge-dremio-flight", flight, edge.hostname("dremio"), _backend(args.flight_url), after)
 
     def _route(
-        self, resource: str, kind: str, name: str, parent: dict[str, Any], host: str, backend: _Backend, opts: pulumi.ResourceOptions
+        self, resource: str, kind: str, name: str, parent: dict[str, Any], host: str, backend: kube.ServiceAddress, opts: pulumi.ResourceOptions
     ) -> None:
         """A route in the backend's own namespace (no ReferenceGrant needed) from `host` to the backend's Service."""
         k8s.apiextensions.CustomResource(
@@ -208,7 +199,7 @@ class Edge(pulumi.ComponentResource):
             opts=opts,
         )
 
-    def _backend_tls(self, ui: str, backend: _Backend) -> None:
+    def _backend_tls(self, ui: str, backend: kube.ServiceAddress) -> None:
         """The proxy speaks TLS to the UI and verifies its certificate against the platform CA."""
         ca = self._args.ca
         k8s.apiextensions.CustomResource(
@@ -270,9 +261,7 @@ class Edge(pulumi.ComponentResource):
             )
 
 
-def _backend(url: str) -> _Backend:
-    parts = urlsplit(url)
-    labels = (parts.hostname or "").split(".")
-    return _Backend(
-        service=labels[0], namespace=labels[1], port=parts.port or (443 if parts.scheme == "https" else 80), tls=parts.scheme == "https"
-    )
+def _backend(url: str) -> kube.ServiceAddress:
+    address = kube.service_address(url)
+    assert address is not None, f"{url} is not an in-cluster Service URL"
+    return address

@@ -20,6 +20,7 @@ from urllib.parse import urlsplit
 
 import pulumi
 
+from components.platform import kube
 from components.platform.settings import PlatformSettings
 
 
@@ -34,23 +35,16 @@ def reach(settings: PlatformSettings, url: str, *, ui: str | None, ca_pem: pulum
         return f"https://{edge.hostname(ui)}{path}", fields
     if urlsplit(url).scheme == "https":
         fields["ca_certificate"] = ca_pem
-    if post_deploy.access == "in-cluster" or not is_service_url(url):
+    if post_deploy.access == "in-cluster" or kube.service_address(url) is None:
         # An external object store is reached where it is.
         return url, fields
     fields["tunnel"] = tunnel(url, context=post_deploy.kube_context or pulumi.Config("kubernetes").get("context"))
     return url, fields
 
 
-def is_service_url(url: str) -> bool:
-    labels = (urlsplit(url).hostname or "").split(".")
-    return len(labels) >= 3 and labels[2] == "svc"
-
-
 def tunnel(url: str, *, context: str | None) -> dict[str, Any]:
     """The port-forward to the Service an in-cluster URL names."""
-    parts = urlsplit(url)
-    labels = (parts.hostname or "").split(".")
-    if len(labels) < 3 or labels[2] != "svc":
+    address = kube.service_address(url)
+    if address is None:
         raise ValueError(f"{url}: not a Service URL (<service>.<namespace>.svc...)")
-    port = parts.port or (443 if parts.scheme == "https" else 80)
-    return {"service": labels[0], "namespace": labels[1], "port": port, **({"context": context} if context else {})}
+    return {"service": address.service, "namespace": address.namespace, "port": address.port, **({"context": context} if context else {})}

@@ -51,10 +51,12 @@ from components.platform.kube.pods import (
     volume_claim_template,
 )
 from components.platform.kube.secrets import generated_password, generated_s3_credentials, secret
-from components.platform.kube.services import cluster_service, headless_service
+from components.platform.kube.services import ServiceAddress, cluster_service, headless_service, service_address
 from components.platform.kube.workloads import container, deployment, pod_template, statefulset
 
 __all__ = [
+    "ServiceAddress",
+    "service_address",
     "CPU_TARGET_UTILIZATION_PERCENT",
     "DEFAULT_USER_ID",
     "MANAGED_BY",

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Collection, Mapping
+from dataclasses import dataclass
+from urllib.parse import urlsplit
 
 import pulumi
 import pulumi_kubernetes as k8s
@@ -77,3 +79,24 @@ def _service(
         spec=spec,
         opts=pulumi.ResourceOptions(parent=parent),
     )
+
+
+@dataclass(frozen=True)
+class ServiceAddress:
+    """What an in-cluster URL names: `http(s)://<service>.<namespace>.svc[.cluster.local]:<port>`."""
+
+    service: str
+    namespace: str
+    port: int
+    tls: bool
+
+
+def service_address(url: str) -> ServiceAddress | None:
+    """The Service an in-cluster URL names, or None for any other URL (an external endpoint)."""
+    parts = urlsplit(url)
+    labels = (parts.hostname or "").split(".")
+    if len(labels) < 3 or labels[2] != "svc":
+        return None
+    tls = parts.scheme == "https"
+    return ServiceAddress(service=labels[0], namespace=labels[1], port=parts.port or (443 if tls else 80), tls=tls)
+
