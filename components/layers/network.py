@@ -247,17 +247,8 @@ class NetworkZones(pulumi.ComponentResource):
     def _connector_sources(self) -> None:
         """Airbyte's connector pods may reach the systems they read from: `ingestion.source_cidrs`, any port."""
         cidrs = self._settings.config.ingestion.source_cidrs
-        if not cidrs:
-            return
-        jobs = SERVICES_BY_NAME["airbyte_jobs"]
-        self._policy(
-            "airbyte-jobs-sources-egress",
-            jobs.zone,
-            pod_selector=jobs.policy_selector,
-            policy_types=["Egress"],
-            egress=[k8s.networking.v1.NetworkPolicyEgressRuleArgs(to=_ip_peers(cidrs))],
-            flows=[f"airbyte_jobs -> {cidr} (connector sources, ingestion.source_cidrs)" for cidr in cidrs],
-        )
+        if cidrs:
+            self._egress_outside("airbyte_jobs", "airbyte-jobs-sources-egress", "connector-sources", cidrs, ports=(), purpose="connector sources")
 
     def _alert_receivers(self) -> None:
         """Alertmanager may reach its receivers on `alerting.egress_cidrs`: the SMTP port and HTTPS (Slack)."""
@@ -266,32 +257,36 @@ class NetworkZones(pulumi.ComponentResource):
             ({int(alerting.smtp_smarthost.rsplit(":", 1)[1])} if alerting.email_to and alerting.smtp_smarthost else set())
             | ({443} if alerting.slack_channel else set())
         )
-        if not ports or Zone.OBSERVABILITY not in self.namespaces:
-            return
-        alertmanager = SERVICES_BY_NAME["alertmanager"]
-        self._policy(
-            "alertmanager-receivers-egress",
-            alertmanager.zone,
-            pod_selector=alertmanager.policy_selector,
-            policy_types=["Egress"],
-            egress=[k8s.networking.v1.NetworkPolicyEgressRuleArgs(to=_ip_peers(alerting.egress_cidrs), ports=[_port(port) for port in ports])],
-            flows=[f"alertmanager -> alert-receivers:{port} (e-mail and Slack, at {', '.join(alerting.egress_cidrs)})" for port in ports],
-        )
+        if ports:
+            self._egress_outside(
+                "alertmanager", "alertmanager-receivers-egress", "alert-receivers", alerting.egress_cidrs, ports=ports,
+                purpose="e-mail and Slack",
+            )
 
     def _offsite_mirror(self) -> None:
         """The offsite mirror may reach the offsite bucket: `backups.offsite.egress_cidrs` on its endpoint's port."""
         if not self._settings.offsite_backups:
             return
         offsite = self._settings.config.backups.offsite
-        port = urlsplit(offsite.endpoint).port or 443 if offsite.endpoint else 443
-        mirror = SERVICES_BY_NAME["offsite_mirror"]
+        port = (urlsplit(offsite.endpoint).port or 443) if offsite.endpoint else 443
+        self._egress_outside(
+            "offsite_mirror", "offsite-mirror-to-offsite", "offsite-s3", offsite.egress_cidrs, ports=[port], purpose="the offsite bucket"
+        )
+
+    def _egress_outside(
+        self, source: str, policy: str, target: str, cidrs: list[str], *, ports: Iterable[int], purpose: str
+    ) -> None:
+        """`source`'s pods may reach `cidrs` outside the cluster on `ports` (every port when empty). The flow
+        annotation names the outside `target`, port 0 standing for any port, so that the diagram can draw it."""
+        spec = SERVICES_BY_NAME[source]
+        ports = list(ports)
         self._policy(
-            "offsite-mirror-to-offsite",
-            mirror.zone,
-            pod_selector=mirror.policy_selector,
+            policy,
+            spec.zone,
+            pod_selector=spec.policy_selector,
             policy_types=["Egress"],
-            egress=[k8s.networking.v1.NetworkPolicyEgressRuleArgs(to=_ip_peers(offsite.egress_cidrs), ports=[_port(port)])],
-            flows=[f"offsite_mirror -> offsite-s3:{port} (the offsite bucket, at {', '.join(offsite.egress_cidrs)})"],
+            egress=[k8s.networking.v1.NetworkPolicyEgressRuleArgs(to=_ip_peers(cidrs), ports=[_port(p) for p in ports] or None)],
+            flows=[f"{source} -> {target}:{port} ({purpose}{'' if ports else ', any port'}, at {', '.join(cidrs)})" for port in ports or [0]],
         )
 
     def _edge(self) -> None:

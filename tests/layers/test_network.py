@@ -166,3 +166,21 @@ def test_a_cluster_that_lists_no_api_server_address_asks_for_the_setting() -> No
     config, keys = stack_config("dev")
     with pytest.raises(Exception, match=r"lists no API server address; set kubernetes_api_cidrs"):
         evaluate_stack("dev", config=config, secret_keys=keys, cluster=empty)
+
+
+def test_egress_to_addresses_outside_the_cluster_is_drawn_in_the_diagram() -> None:
+    """Connector sources (any port), alert receivers and the offsite bucket: each policy's flows can be read back."""
+    from offline.diagram import flow_edges
+
+    config, keys = stack_config(
+        "staging",
+        ingestion={"source_cidrs": ["10.20.0.0/16"]},
+        alerting={"email_to": ["a@example.com"], "email_from": "dp@example.com", "smtp_smarthost": "smtp.example.com:587",
+                  "egress_cidrs": ["203.0.113.0/24"]},
+    )
+    manifests = kubernetes_manifests(evaluate_stack("staging", config=config, secret_keys=keys))
+    edges, _ = flow_edges(manifests)
+    outside = {(e.source, e.target, e.port) for e in edges if e.target in ("connector-sources", "alert-receivers", "offsite-s3")}
+    assert outside == {("airbyte_jobs", "connector-sources", 0), ("alertmanager", "alert-receivers", 587), ("offsite_mirror", "offsite-s3", 443)}
+    (sources,) = [m.document for m in manifests if m.kind == "NetworkPolicy" and m.name.startswith("network-airbyte-jobs-sources-egress")]
+    assert sources["spec"]["egress"] == [{"to": [{"ipBlock": {"cidr": "10.20.0.0/16"}}]}], "any port: no ports list"
