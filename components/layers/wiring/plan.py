@@ -16,8 +16,8 @@ the test servers, so that what is tested is what is declared.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass, field
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from typing import Any, Literal
 from urllib.parse import urlsplit
 
@@ -101,7 +101,8 @@ class Handover:
     """What the plan needs from the other layers (Outputs in the program, plain values in tests)."""
 
     buckets: Mapping[str, str]
-    s3_endpoint: Any
+    s3_endpoint: str
+    """The object store's in-cluster URL (or the external store's)."""
     s3_region: str
     dremio_s3: tuple[Any, Any]
     """(access key, secret key) of Dremio's lake credential."""
@@ -120,8 +121,6 @@ class Handover:
     lake_source: str
     space: str
     admin_email: str = "platform@example.com"
-    lake_schema: Mapping[str, str] = field(default_factory=dict)
-    """Superset schema per dbt model; empty: `<space>.<dbt schema>`, as Dremio's dialect names it."""
 
 
 def plan(settings: PlatformSettings, semantic: SemanticLayer, given: Handover) -> list[Item]:
@@ -165,9 +164,7 @@ def _dremio(settings: PlatformSettings, semantic: SemanticLayer, given: Handover
     endpoint = given.s3_endpoint
     buckets = given.buckets
     refresh_ms = settings.config.processing.metadata_refresh_minutes * 60_000
-    lake_config = pulumi.Output.from_input(endpoint).apply(
-        lambda url: _s3_source_config(url, [buckets["bronze"], buckets["silver"], buckets["gold"]])
-    ) if isinstance(endpoint, pulumi.Output) else _s3_source_config(endpoint, [buckets["bronze"], buckets["silver"], buckets["gold"]])
+    lake_config = _s3_source_config(endpoint, [buckets["bronze"], buckets["silver"], buckets["gold"]])
     items = [
         Item(
             name="dremio-admin", service="dremio", resource=DremioAdmin, args=DremioAdminArgs,
@@ -178,7 +175,7 @@ def _dremio(settings: PlatformSettings, semantic: SemanticLayer, given: Handover
             name="dremio-lake", service="dremio", resource=DremioSource, args=DremioSourceArgs,
             inputs={
                 "name": given.lake_source, "type": "S3",
-                "config": _with_keys(lake_config, given.dremio_s3),
+                "config": _combine(lambda key, secret: {**lake_config, "accessKey": key, "accessSecret": secret}, *given.dremio_s3),
                 "metadata_policy": {"namesRefreshMs": refresh_ms, "datasetRefreshAfterMs": refresh_ms},
                 "adopt": True,
             },
@@ -229,11 +226,11 @@ def _dremio(settings: PlatformSettings, semantic: SemanticLayer, given: Handover
                 name=f"reflection-{reflection.name}", service="dremio", resource=DremioReflection, args=DremioReflectionArgs,
                 inputs={"dataset_path": list(_path(reflection.dataset, given.space)), "name": reflection.name, **_reflection(reflection),
                         "adopt": True},
-                after=("dremio-space", *(_view_item(reflection.dataset),)),
+                after=("dremio-space", *_view_items(reflection.dataset)),
                 gates=("dbt",),
             )
         )
-    return [_drop_empty_after(item) for item in items]
+    return items
 
 
 def _superset(semantic: SemanticLayer, given: Handover) -> list[Item]:
@@ -255,7 +252,8 @@ def _superset(semantic: SemanticLayer, given: Handover) -> list[Item]:
     for dataset in semantic.datasets:
         path = _path(dataset.dataset, given.space)
         name = path[-1]
-        schema = given.lake_schema.get(name, ".".join(path[:-1]))
+        # Dremio's dialect names a view's folder path as its schema: `<space>.<dbt schema>`.
+        schema = ".".join(path[:-1])
         items.append(
             Item(
                 name=f"dataset-{name.replace('_', '-')}", service="superset", resource=SupersetDataset, args=SupersetDatasetArgs,
@@ -282,13 +280,11 @@ def _superset(semantic: SemanticLayer, given: Handover) -> list[Item]:
 
 
 def _airbyte(given: Handover) -> list[Item]:
-    access_key, secret_key = given.airbyte_s3
-    configuration = pulumi.Output.all(given.s3_endpoint, access_key, secret_key).apply(
-        lambda values: bronze_configuration(
-            endpoint=values[0], region=given.s3_region, bucket=given.buckets["bronze"], access_key=values[1], secret_key=values[2]
-        )
-    ) if any(isinstance(v, pulumi.Output) for v in (given.s3_endpoint, access_key, secret_key)) else bronze_configuration(
-        endpoint=given.s3_endpoint, region=given.s3_region, bucket=given.buckets["bronze"], access_key=access_key, secret_key=secret_key
+    configuration = _combine(
+        lambda key, secret: bronze_configuration(
+            endpoint=given.s3_endpoint, region=given.s3_region, bucket=given.buckets["bronze"], access_key=key, secret_key=secret
+        ),
+        *given.airbyte_s3,
     )
     return [
         Item(
@@ -308,12 +304,9 @@ def _path(dataset: Model | View, space: str) -> tuple[str, ...]:
     return view_path(space, dataset.name) if isinstance(dataset, Model) else (space, *dataset.path)
 
 
-def _view_item(dataset: Model | View) -> str:
-    return f"view-{'-'.join(dataset.path)}" if isinstance(dataset, View) else ""
-
-
-def _drop_empty_after(item: Item) -> Item:
-    return Item(**{**item.__dict__, "after": tuple(name for name in item.after if name)})
+def _view_items(dataset: Model | View) -> tuple[str, ...]:
+    """The plan item of a declared view the object waits for; none for a dbt model (the dbt gate covers it)."""
+    return (f"view-{'-'.join(dataset.path)}",) if isinstance(dataset, View) else ()
 
 
 def _reflection(reflection: Reflection) -> dict[str, Any]:
@@ -346,10 +339,9 @@ def _s3_source_config(endpoint: str, buckets: list[str]) -> dict[str, Any]:
     return config
 
 
-def _with_keys(config: Any, keys: tuple[Any, Any]) -> Any:
-    access_key, secret_key = keys
-    if any(isinstance(v, pulumi.Output) for v in (config, access_key, secret_key)):
-        return pulumi.Output.all(config, access_key, secret_key).apply(
-            lambda values: {**values[0], "accessKey": values[1], "accessSecret": values[2]}
-        )
-    return {**config, "accessKey": access_key, "accessSecret": secret_key}
+def _combine(build: Callable[..., Any], *values: Any) -> Any:
+    """`build(*values)`, through `Output.all` when a value is an Output (the program), directly when all are
+    plain (the tests drive the same plan with plain strings)."""
+    if any(isinstance(value, pulumi.Output) for value in values):
+        return pulumi.Output.all(*values).apply(lambda resolved: build(*resolved))
+    return build(*values)
