@@ -105,3 +105,15 @@ def test_a_missing_permission_names_the_rbac_verb(api: FakeKubeApi, tmp_path: Pa
 def test_a_missing_service_is_named(api: FakeKubeApi, tmp_path: Path) -> None:
     with pytest.raises(ProviderError, match=r"service dp-presentation/nothing does not exist"):
         get(connection(api, tmp_path, service="nothing"))
+
+
+def test_a_new_connection_costs_one_port_forward_and_a_gone_pod_is_found_again(api: FakeKubeApi, backend: dict, tmp_path: Path) -> None:
+    conn = connection(api, tmp_path)
+    get(conn)
+    before = len(api.requests)
+    get(conn, "/fresh-session")  # a new session, so a new connection through the tunnel
+    assert [path for _, path in api.requests[before:]] == [f"/api/v1/namespaces/{NAMESPACE}/pods/superset-web-0/portforward"]
+    # The pod is replaced: the next connection resolves the Service again and reaches the new one.
+    api.pods[0] = FakePod(name="superset-web-1", labels={"app.kubernetes.io/name": "superset"}, ports={"http": 8088}, backend=backend["port"])
+    assert get(conn, "/after-replacement")["path"] == "/after-replacement"
+    assert ("GET", f"/api/v1/namespaces/{NAMESPACE}/pods/superset-web-1/portforward") in api.requests
