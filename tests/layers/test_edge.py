@@ -119,6 +119,10 @@ def test_the_edges_proxies_may_reach_exactly_the_four_ui_ports() -> None:
         ({"domain": "data.example.com", "gateway_class_name": "eg", "hostnames": {"superset": "Bad_Label"}}, "is not a DNS label"),
         ({"domain": "data.example.com", "mode": "ingress", "ingress_class_name": "t", "proxy_namespace": "t", "publish_flight": True},
          "Arrow Flight is gRPC over TLS"),
+        ({"domain": "data.example.com", "gateway_class_name": "eg", "acme_server": "http://acme.example.com"}, "edge.acme_server"),
+        ({"domain": "data.example.com", "gateway_class_name": "eg", "proxy_pod_labels": {"app": "not a value"}}, "edge.proxy_pod_labels"),
+        ({"domain": "data.example.com", "gateway_class_name": "eg", "dremio_ingress_annotations": {"bad key!": "x"}},
+         "edge.dremio_ingress_annotations"),
     ],
 )
 def test_bad_edge_settings_are_refused_naming_the_key(edge: dict, named: str) -> None:

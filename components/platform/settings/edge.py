@@ -5,12 +5,14 @@ from __future__ import annotations
 import re
 from typing import Literal
 
-from pydantic import StrictBool, field_validator, model_validator
+from pydantic import StrictBool, ValidationInfo, field_validator, model_validator
 
 from components.platform.settings.base import DNS_LABEL, DNS_SUBDOMAIN, SettingsGroup, whole
 
 UI_NAMES = ("superset", "dremio", "airbyte", "grafana")
 """The web interfaces the edge publishes, each on `<hostnames.<name>>.<domain>`."""
+_QUALIFIED_NAME = re.compile(r"^[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$")
+_LABEL_VALUE = re.compile(r"^(([A-Za-z0-9][-A-Za-z0-9_.]{0,61})?[A-Za-z0-9])?$")
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[a-z]{2,}$", re.IGNORECASE)
 
 
@@ -70,6 +72,24 @@ class EdgeSettings(SettingsGroup):
             namespace, _, name = value.partition("/")
             if not (DNS_LABEL.match(namespace) and DNS_SUBDOMAIN.match(name)):
                 raise ValueError("give the Gateway as <namespace>/<name>, e.g. gateways/shared")
+        return value
+
+    @field_validator("acme_server")
+    @classmethod
+    def _acme_server(cls, value: str) -> str:
+        if not re.fullmatch(r"https://[A-Za-z0-9.-]+(:\d{1,5})?(/[\w./-]*)?", value):
+            raise ValueError("give the ACME directory's https URL, e.g. https://acme-staging-v02.api.letsencrypt.org/directory")
+        return value
+
+    @field_validator("proxy_pod_labels", "dremio_ingress_annotations")
+    @classmethod
+    def _labels(cls, value: dict[str, str], info: ValidationInfo) -> dict[str, str]:
+        for key, item in value.items():
+            prefix, _, name = key.rpartition("/")
+            if (prefix and not DNS_SUBDOMAIN.match(prefix)) or not _QUALIFIED_NAME.match(name):
+                raise ValueError(f"{key!r} is not a Kubernetes label or annotation key (optional DNS prefix/, then a name of at most 63 characters)")
+            if info.field_name == "proxy_pod_labels" and not _LABEL_VALUE.match(item):
+                raise ValueError(f"{key}: {item!r} is not a label value (at most 63 letters, digits, '-', '_', '.')")
         return value
 
     @field_validator("proxy_namespace")
