@@ -26,7 +26,7 @@ import pulumi
 import pulumi_aws as aws
 import pulumi_kubernetes as k8s
 
-from components.layers.backups.mirror import MIRRORED, copy_commands, remote_environment, script
+from components.layers.backups.mirror import copy_commands, remote_environment, script
 from components.platform import kube
 from components.platform.catalog import service
 from components.platform.contracts import ACCESS_KEY_ID, SECRET_ACCESS_KEY, SecretRef
@@ -251,5 +251,3 @@ def mirror_policy(bucket_arn: str) -> str:
         sort_keys=True,
     )
 
-
-__all__ = ["MIRRORED", "Backups", "BackupsArgs", "mirror_policy"]
