@@ -23,6 +23,7 @@ from typing import Any
 import pulumi
 import pulumi_kubernetes as k8s
 
+from components.platform import kube
 from components.platform.catalog import Zone, service
 from components.platform.kube import chart_values
 from components.platform.settings import PlatformSettings
@@ -150,16 +151,8 @@ class Operators(pulumi.ComponentResource):
     def _release(
         self, pin: ChartPin, values: dict[str, Any], depends_on: list[pulumi.Resource] | None = None
     ) -> k8s.helm.v3.Release:
-        return k8s.helm.v3.Release(
-            f"{self._name}-{pin.release}",
-            name=pin.release,
-            chart=pin.chart,
-            version=pin.version,
-            namespace=self._namespace,
-            repository_opts=k8s.helm.v3.RepositoryOptsArgs(repo=pin.repository),
-            values=values,
-            # Wait for the controllers (and their webhooks) before anything uses their CRDs.
-            skip_await=False,
-            opts=pulumi.ResourceOptions(parent=self, depends_on=depends_on or []),
+        # Pulumi waits for the controllers (and their webhooks) before anything uses their CRDs.
+        return kube.chart_release(
+            f"{self._name}-{pin.release}", pin, namespace=self._namespace, values=values, parent=self, depends_on=depends_on or []
         )
 

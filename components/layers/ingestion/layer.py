@@ -109,18 +109,9 @@ class Ingestion(pulumi.ComponentResource):
                 metrics_port=metrics,
             )
         )
-        self.release = k8s.helm.v3.Release(
-            f"{name}-airbyte",
-            name=AIRBYTE.release,
-            chart=AIRBYTE.chart,
-            version=AIRBYTE.version,
-            namespace=args.namespace,
-            repository_opts=k8s.helm.v3.RepositoryOptsArgs(repo=AIRBYTE.repository),
-            values=values,
-            # Hooks (the bootloader's migrations) run as Helm runs them; first installs take minutes.
-            skip_await=False,
-            timeout=1800,
-            opts=pulumi.ResourceOptions(parent=self, depends_on=[created]),
+        # Hooks (the bootloader's migrations) run as Helm runs them; first installs take minutes.
+        self.release = kube.chart_release(
+            f"{name}-airbyte", AIRBYTE, namespace=args.namespace, values=values, parent=self, depends_on=[created], timeout_seconds=1800
         )
         for key, name_in_catalog in COMPONENTS.items():
             if settings.services[name_in_catalog].replicas < 2:

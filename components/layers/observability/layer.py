@@ -140,17 +140,9 @@ class Observability(pulumi.ComponentResource):
                 ),
             )
         )
-        self.release = k8s.helm.v3.Release(
-            f"{name}-kube-prometheus-stack",
-            name=release,
-            chart=KUBE_PROMETHEUS_STACK.chart,
-            version=KUBE_PROMETHEUS_STACK.version,
-            namespace=namespace,
-            repository_opts=k8s.helm.v3.RepositoryOptsArgs(repo=KUBE_PROMETHEUS_STACK.repository),
-            values=values,
-            skip_await=False,
-            timeout=900,
-            opts=pulumi.ResourceOptions(parent=self, depends_on=[args.cert_manager]),
+        self.release = kube.chart_release(
+            f"{name}-kube-prometheus-stack", KUBE_PROMETHEUS_STACK, namespace=namespace, values=values, parent=self,
+            depends_on=[args.cert_manager], timeout_seconds=900,
         )
         monitoring = [self.release]
         pod_monitors(name, settings, args.namespaces, parent=self, depends_on=monitoring)

@@ -169,16 +169,8 @@ class LogShipping(pulumi.ComponentResource):
             ],
             parent=self,
         )
-        self.release = k8s.helm.v3.Release(
-            f"{name}-fluent-bit",
-            name=FLUENT_BIT.release,
-            chart=FLUENT_BIT.chart,
-            version=FLUENT_BIT.version,
-            namespace=args.namespace,
-            repository_opts=k8s.helm.v3.RepositoryOptsArgs(repo=FLUENT_BIT.repository),
-            values=fluent_bit_values(args),
-            skip_await=False,
-            # Indices created before the template exists would miss the lifecycle policy.
-            opts=pulumi.ResourceOptions(parent=self, depends_on=[job]),
+        # Indices created before the template exists would miss the lifecycle policy: the Job goes first.
+        self.release = kube.chart_release(
+            f"{name}-fluent-bit", FLUENT_BIT, namespace=args.namespace, values=fluent_bit_values(args), parent=self, depends_on=[job]
         )
         self.register_outputs({"release": self.release.urn})

@@ -52,9 +52,10 @@ from components.platform.kube.pods import (
 )
 from components.platform.kube.secrets import generated_password, generated_s3_credentials, secret
 from components.platform.kube.services import ServiceAddress, cluster_service, headless_service, service_address
-from components.platform.kube.workloads import container, deployment, pod_template, statefulset
+from components.platform.kube.workloads import chart_release, container, deployment, pod_template, statefulset
 
 __all__ = [
+    "chart_release",
     "ServiceAddress",
     "service_address",
     "CPU_TARGET_UTILIZATION_PERCENT",

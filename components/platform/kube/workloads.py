@@ -9,6 +9,7 @@ command, ports, probes, volumes.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from typing import Any
 
 import pulumi
 import pulumi_kubernetes as k8s
@@ -24,6 +25,7 @@ from components.platform.kube.pods import (
     spread_constraints,
 )
 from components.platform.topology import ServiceSize
+from components.platform.versions import ChartPin
 
 
 def container(
@@ -182,5 +184,32 @@ def deployment(
             ),
             template=template,
         ),
+        opts=pulumi.ResourceOptions(parent=parent, depends_on=list(depends_on)),
+    )
+
+
+def chart_release(
+    resource_name: str,
+    pin: ChartPin,
+    *,
+    namespace: pulumi.Input[str],
+    values: pulumi.Input[Mapping[str, Any]],
+    parent: pulumi.Resource,
+    depends_on: Sequence[pulumi.Resource] = (),
+    timeout_seconds: int | None = None,
+) -> k8s.helm.v3.Release:
+    """A Helm release of a pinned chart under its fixed release name (`versions.ChartPin`). Pulumi waits for
+    its workloads (and runs the chart's hooks as Helm does); `timeout_seconds` for charts slower than Helm's 5
+    minutes."""
+    return k8s.helm.v3.Release(
+        resource_name,
+        name=pin.release,
+        chart=pin.chart,
+        version=pin.version,
+        namespace=namespace,
+        repository_opts=k8s.helm.v3.RepositoryOptsArgs(repo=pin.repository),
+        values=values,
+        skip_await=False,
+        timeout=timeout_seconds,
         opts=pulumi.ResourceOptions(parent=parent, depends_on=list(depends_on)),
     )
